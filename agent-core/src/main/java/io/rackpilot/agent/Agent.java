@@ -1,0 +1,307 @@
+package io.rackpilot.agent;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.rackpilot.agent.action.InventoryRefreshHandler;
+import io.rackpilot.agent.action.PingHandler;
+import io.rackpilot.agent.command.ActionHandler;
+import io.rackpilot.agent.command.AuditLog;
+import io.rackpilot.agent.command.CommandExecutor;
+import io.rackpilot.agent.command.CommandJournal;
+import io.rackpilot.agent.config.AgentConfig;
+import io.rackpilot.agent.config.AgentKind;
+import io.rackpilot.agent.inventory.InventoryCollection;
+import io.rackpilot.agent.link.Backoff;
+import io.rackpilot.agent.link.CoordinatorLink;
+import io.rackpilot.agent.metrics.AgentMetrics;
+import io.rackpilot.agent.report.InventoryReporter;
+import io.rackpilot.common.RackpilotVersion;
+import io.rackpilot.common.metrics.Metrics;
+import io.rackpilot.common.metrics.MetricsHttpServer;
+import io.rackpilot.common.net.HostAndPort;
+import io.rackpilot.common.tls.Identity;
+import io.rackpilot.common.tls.TlsContexts;
+import io.rackpilot.common.tls.TlsFiles;
+import io.rackpilot.proto.v1.Command;
+import io.rackpilot.proto.v1.Hello;
+import io.rackpilot.proto.v1.Welcome;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One running agent: the stream to the coordinator, the command executor, the inventory reporter
+ * and the metrics endpoint, wired from an {@link AgentConfig}. Both daemons and {@code rackctl dev}
+ * build agents through here.
+ */
+public final class Agent
+        implements AutoCloseable
+{
+    private static final Logger log = Logger.getLogger(Agent.class.getName());
+
+    private final AgentKind kind;
+    private final String id;
+    private final ManagedChannel channel;
+    private final CoordinatorLink link;
+    private final CommandExecutor executor;
+    private final InventoryReporter reporter;
+    private final MetricsHttpServer metricsServer;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService linkThread;
+    private final ExecutorService workers;
+
+    private Agent(
+            AgentKind kind,
+            String id,
+            ManagedChannel channel,
+            CoordinatorLink link,
+            CommandExecutor executor,
+            InventoryReporter reporter,
+            MetricsHttpServer metricsServer,
+            ScheduledExecutorService scheduler,
+            ExecutorService linkThread,
+            ExecutorService workers)
+    {
+        this.kind = kind;
+        this.id = id;
+        this.channel = channel;
+        this.link = link;
+        this.executor = executor;
+        this.reporter = reporter;
+        this.metricsServer = metricsServer;
+        this.scheduler = scheduler;
+        this.linkThread = linkThread;
+        this.workers = workers;
+    }
+
+    /**
+     * Starts an agent. It serves {@code /metrics} at once and keeps trying to reach the
+     * coordinator in the background.
+     *
+     * @param extraHandlers the actions this kind of agent carries out besides the built-in ones;
+     *        given the agent's id
+     */
+    public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput)
+            throws IOException
+    {
+        requireNonNull(kind, "kind is null");
+        requireNonNull(config, "config is null");
+        requireNonNull(extraHandlers, "extraHandlers is null");
+        requireNonNull(auditOutput, "auditOutput is null");
+        Clock clock = Clock.systemUTC();
+
+        TlsFiles tlsFiles = new TlsFiles(config.tls().ca(), config.tls().certificateFor(kind), config.tls().privateKeyFor(kind));
+        Identity identity = AgentIdentity.resolve(kind, config, tlsFiles);
+        String id = identity.id();
+        HostAndPort coordinator = config.coordinator().hostAndPort();
+
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("rackpilot-scheduler"));
+        ScheduledExecutorService inventoryThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("rackpilot-inventory"));
+        ExecutorService linkThread = Executors.newSingleThreadExecutor(daemonThreads("rackpilot-link"));
+        ExecutorService workers = Executors.newFixedThreadPool(config.commands().workers(), daemonThreads("rackpilot-command"));
+
+        Metrics metrics = new Metrics();
+        AgentMetrics agentMetrics = new AgentMetrics(metrics, id, kind, RackpilotVersion.current());
+
+        ManagedChannel channel = NettyChannelBuilder.forAddress(coordinator.host(), coordinator.port())
+                .sslContext(TlsContexts.grpcClient(tlsFiles))
+                .maxInboundMessageSize(config.coordinator().maxMessageBytes())
+                .executor(linkThread)
+                .build();
+
+        MetricsHttpServer metricsServer = null;
+        try {
+            CoordinatorLinkHolder holder = new CoordinatorLinkHolder();
+            InventoryCollection inventory = AgentInventory.collection(config, agentMetrics::collectorFinished);
+            InventoryReporter reporter = new InventoryReporter(inventory, inventoryThread, config.inventory().interval(), holder::send, clock);
+            List<ActionHandler> handlers = new ArrayList<>();
+            handlers.add(new PingHandler(id));
+            handlers.add(new InventoryRefreshHandler(reporter));
+            handlers.addAll(extraHandlers.apply(id));
+            CommandJournal journal = new CommandJournal(config.stateDirectory().resolve("commands"), config.commands().retainedResults());
+            journal.prune();
+            CommandExecutor executor = new CommandExecutor(
+                    handlers,
+                    journal,
+                    workers,
+                    scheduler,
+                    holder::send,
+                    (command, result, duration) -> {
+                        agentMetrics.commandFinished(command, result, duration);
+                        new AuditLog(auditOutput).finished(command, result, duration);
+                    },
+                    clock);
+
+            metricsServer = MetricsHttpServer.builder(config.metrics().listenFor(kind).toSocketAddress(), metrics)
+                    .health(() -> MetricsHttpServer.Health.healthy())
+                    .build();
+            metricsServer.start();
+            int metricsPort = metricsServer.port();
+
+            String bootId = readBootId(config.inventory().procRoot());
+            Hello hello = Hello.newBuilder()
+                    .setAgentId(id)
+                    .setRole(kind.role())
+                    .setVersion(RackpilotVersion.current())
+                    .setBootId(bootId)
+                    .addAllCapabilities(executor.capabilities())
+                    .setMetricsHost(config.metrics().advertiseHost())
+                    .setMetricsPort(metricsPort)
+                    .build();
+
+            CoordinatorLink link = new CoordinatorLink(
+                    channel,
+                    coordinator.toString(),
+                    () -> hello,
+                    new CoordinatorLink.Listener()
+                    {
+                        @Override
+                        public void connected(Welcome welcome)
+                        {
+                            reporter.connected();
+                        }
+
+                        @Override
+                        public void disconnected(String reason)
+                        {
+                            agentMetrics.reconnected();
+                            reporter.disconnected();
+                        }
+
+                        @Override
+                        public void command(Command command)
+                        {
+                            executor.submit(command);
+                        }
+                    },
+                    scheduler,
+                    new Backoff(config.coordinator().initialBackoff(), config.coordinator().maximumBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
+                    clock);
+            holder.link = link;
+            agentMetrics.linkState(link::isConnected);
+            agentMetrics.runningCommands(executor::runningCount);
+
+            reporter.start();
+            link.start();
+            log.info(kind.daemonName() + " " + id + " started: coordinator " + coordinator + ", metrics on port " + metricsPort);
+            return new Agent(kind, id, channel, link, executor, reporter, metricsServer, scheduler, linkThread, workers);
+        }
+        catch (IOException | RuntimeException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            channel.shutdownNow();
+            scheduler.shutdownNow();
+            inventoryThread.shutdownNow();
+            linkThread.shutdownNow();
+            workers.shutdownNow();
+            throw e;
+        }
+    }
+
+    public String id()
+    {
+        return id;
+    }
+
+    public AgentKind kind()
+    {
+        return kind;
+    }
+
+    public int metricsPort()
+    {
+        return metricsServer.port();
+    }
+
+    public CoordinatorLink link()
+    {
+        return link;
+    }
+
+    public int runningCommands()
+    {
+        return executor.runningCount();
+    }
+
+    @Override
+    public void close()
+    {
+        link.close();
+        reporter.close();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.shutdownNow();
+        }
+        scheduler.shutdownNow();
+        linkThread.shutdownNow();
+        metricsServer.close();
+    }
+
+    private static String readBootId(Path procRoot)
+    {
+        try {
+            return Files.readString(procRoot.resolve("sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).strip();
+        }
+        catch (IOException e) {
+            return "";
+        }
+    }
+
+    static ThreadFactory daemonThreads(String name)
+    {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * Breaks the construction cycle between the link and the parts that send through it.
+     */
+    private static final class CoordinatorLinkHolder
+    {
+        private volatile CoordinatorLink link;
+
+        boolean send(io.rackpilot.proto.v1.AgentMessage message)
+        {
+            CoordinatorLink current = link;
+            return current != null && current.send(message);
+        }
+    }
+}

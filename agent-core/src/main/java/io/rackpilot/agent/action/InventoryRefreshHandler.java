@@ -1,0 +1,84 @@
+package io.rackpilot.agent.action;
+
+import io.rackpilot.agent.command.ActionException;
+import io.rackpilot.agent.command.ActionHandler;
+import io.rackpilot.agent.command.PreparedAction;
+import io.rackpilot.agent.report.InventoryReporter;
+import io.rackpilot.proto.v1.Action;
+import io.rackpilot.proto.v1.ActionResult;
+import io.rackpilot.proto.v1.InventoryRefreshResult;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code inventory.refresh}: collect the inventory now and report what changed, instead of waiting
+ * for the next scheduled collection. Changes nothing on the machine.
+ */
+public final class InventoryRefreshHandler
+        implements ActionHandler
+{
+    private final InventoryReporter reporter;
+
+    public InventoryRefreshHandler(InventoryReporter reporter)
+    {
+        this.reporter = requireNonNull(reporter, "reporter is null");
+    }
+
+    @Override
+    public Action.KindCase kind()
+    {
+        return Action.KindCase.INVENTORY_REFRESH;
+    }
+
+    @Override
+    public Duration timeout()
+    {
+        return Duration.ofSeconds(30);
+    }
+
+    @Override
+    public PreparedAction prepare(Action action)
+    {
+        return new PreparedAction()
+        {
+            @Override
+            public String summary()
+            {
+                return "collect and report the inventory now";
+            }
+
+            @Override
+            public boolean alreadyInPlace()
+            {
+                return false;
+            }
+
+            @Override
+            public ActionResult preview()
+            {
+                return ActionResult.newBuilder().setInventoryRefresh(InventoryRefreshResult.getDefaultInstance()).build();
+            }
+
+            @Override
+            public Applied apply()
+                    throws ActionException, InterruptedException
+            {
+                List<String> changed;
+                try {
+                    changed = reporter.refreshNow().get();
+                }
+                catch (ExecutionException e) {
+                    throw ActionException.failed("inventory collection failed: " + e.getCause(), e.getCause());
+                }
+                String message = changed.isEmpty() ? "inventory collected; nothing changed" : "inventory collected; changed: " + String.join(", ", changed);
+                return new Applied(false, message, ActionResult.newBuilder()
+                        .setInventoryRefresh(InventoryRefreshResult.newBuilder().addAllChangedSections(changed))
+                        .build());
+            }
+        };
+    }
+}

@@ -1,0 +1,133 @@
+package io.rackpilot.agent.config;
+
+import io.rackpilot.common.net.HostAndPort;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An agent's configuration ({@code /etc/rackpilot/host-agent.yaml} or {@code node-agent.yaml}).
+ * Every key is optional: compact constructors put in the defaults, and the few defaults that depend
+ * on the kind of agent (metrics port, certificate file names) are resolved through {@link AgentKind}.
+ * Unknown keys are errors.
+ *
+ * <pre>
+ * id: k8s-node1                 # default: the id in this agent's certificate
+ * coordinator:
+ *   address: devvm:7450
+ * tls:
+ *   ca: /etc/rackpilot/tls/ca.pem
+ *   certificate: /etc/rackpilot/tls/node-agent.pem
+ *   privateKey: /etc/rackpilot/tls/node-agent-key.pem
+ * metrics:
+ *   listen: 0.0.0.0:9452
+ *   advertiseHost: 10.0.20.101   # default: the address the coordinator sees
+ * stateDirectory: /var/lib/rackpilot
+ * inventory:
+ *   interval: 60s
+ * </pre>
+ */
+public record AgentConfig(
+        String id,
+        Coordinator coordinator,
+        Tls tls,
+        Metrics metrics,
+        Path stateDirectory,
+        Inventory inventory,
+        Commands commands)
+{
+    public AgentConfig
+    {
+        coordinator = coordinator == null ? new Coordinator(null, null, null, null) : coordinator;
+        tls = tls == null ? new Tls(null, null, null) : tls;
+        metrics = metrics == null ? new Metrics(null, null) : metrics;
+        stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot") : stateDirectory;
+        inventory = inventory == null ? new Inventory(null, null, null, null) : inventory;
+        commands = commands == null ? new Commands(null, null) : commands;
+    }
+
+    public static AgentConfig defaults()
+    {
+        return new AgentConfig(null, null, null, null, null, null, null);
+    }
+
+    public Optional<String> configuredId()
+    {
+        return Optional.ofNullable(id).filter(value -> !value.isBlank());
+    }
+
+    public AgentConfig withId(String newId)
+    {
+        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands);
+    }
+
+    public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
+    {
+        public Coordinator
+        {
+            address = address == null ? "localhost:7450" : address;
+            initialBackoff = initialBackoff == null ? Duration.ofMillis(500) : initialBackoff;
+            maximumBackoff = maximumBackoff == null ? Duration.ofSeconds(30) : maximumBackoff;
+            maxMessageBytes = maxMessageBytes == null ? 4 * 1024 * 1024 : maxMessageBytes;
+        }
+
+        public HostAndPort hostAndPort()
+        {
+            return HostAndPort.parse(address, 7450);
+        }
+    }
+
+    public record Tls(Path ca, Path certificate, Path privateKey)
+    {
+        public Tls
+        {
+            ca = ca == null ? Path.of("/etc/rackpilot/tls/ca.pem") : ca;
+        }
+
+        public Path certificateFor(AgentKind kind)
+        {
+            return certificate == null ? Path.of("/etc/rackpilot/tls/" + kind.daemonName() + ".pem") : certificate;
+        }
+
+        public Path privateKeyFor(AgentKind kind)
+        {
+            return privateKey == null ? Path.of("/etc/rackpilot/tls/" + kind.daemonName() + "-key.pem") : privateKey;
+        }
+    }
+
+    public record Metrics(String listen, String advertiseHost)
+    {
+        public Metrics
+        {
+            advertiseHost = advertiseHost == null ? "" : advertiseHost;
+        }
+
+        public HostAndPort listenFor(AgentKind kind)
+        {
+            return listen == null ? new HostAndPort("0.0.0.0", kind.defaultMetricsPort()) : HostAndPort.parse(listen, kind.defaultMetricsPort());
+        }
+    }
+
+    public record Inventory(Duration interval, Path systemUuidFile, Path sysRoot, Path procRoot)
+    {
+        public Inventory
+        {
+            interval = interval == null ? Duration.ofSeconds(60) : interval;
+            systemUuidFile = systemUuidFile == null ? Path.of("/run/rackpilot/product_uuid") : systemUuidFile;
+            sysRoot = sysRoot == null ? Path.of("/sys") : sysRoot;
+            procRoot = procRoot == null ? Path.of("/proc") : procRoot;
+        }
+    }
+
+    public record Commands(Integer workers, Integer retainedResults)
+    {
+        public Commands
+        {
+            workers = workers == null ? 2 : workers;
+            retainedResults = retainedResults == null ? 1000 : retainedResults;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.rackpilot.agent.report;
+
+import io.rackpilot.agent.inventory.InventoryChange;
+import io.rackpilot.agent.inventory.InventoryCollection;
+import io.rackpilot.agent.inventory.InventoryDiff;
+import io.rackpilot.common.protocol.Timestamps;
+import io.rackpilot.proto.v1.AgentMessage;
+import io.rackpilot.proto.v1.Inventory;
+import io.rackpilot.proto.v1.Report;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Collects the inventory on its own thread and schedule (so slow collection never holds up
+ * heartbeats or commands) and reports it: a full snapshot after every connect, then only the
+ * sections that changed. All state is confined to the inventory thread.
+ */
+public final class InventoryReporter
+        implements AutoCloseable
+{
+    private static final Logger log = Logger.getLogger(InventoryReporter.class.getName());
+
+    private final InventoryCollection collection;
+    private final ScheduledExecutorService inventoryThread;
+    private final Duration interval;
+    private final Predicate<AgentMessage> outbound;
+    private final Clock clock;
+
+    private Inventory lastCollected;
+    private Inventory lastSent;
+
+    public InventoryReporter(InventoryCollection collection, ScheduledExecutorService inventoryThread, Duration interval, Predicate<AgentMessage> outbound, Clock clock)
+    {
+        this.collection = requireNonNull(collection, "collection is null");
+        this.inventoryThread = requireNonNull(inventoryThread, "inventoryThread is null");
+        this.interval = requireNonNull(interval, "interval is null");
+        this.outbound = requireNonNull(outbound, "outbound is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public void start()
+    {
+        inventoryThread.scheduleWithFixedDelay(this::collectAndReport, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A new stream is up: the next report is a full snapshot.
+     */
+    public void connected()
+    {
+        execute(() -> {
+            lastSent = null;
+            if (lastCollected != null) {
+                report(lastCollected);
+            }
+        });
+    }
+
+    public void disconnected()
+    {
+        execute(() -> lastSent = null);
+    }
+
+    /**
+     * Collects now and reports; the future gives the names of the sections that changed since the
+     * previous collection.
+     */
+    public Future<List<String>> refreshNow()
+    {
+        return inventoryThread.submit(this::collectAndReport);
+    }
+
+    private List<String> collectAndReport()
+    {
+        try {
+            Inventory previous = lastCollected == null ? Inventory.getDefaultInstance() : lastCollected;
+            Inventory current = collection.collect();
+            lastCollected = current;
+            report(current);
+            return InventoryDiff.between(previous, current).sections();
+        }
+        catch (RuntimeException e) {
+            log.log(Level.WARNING, "inventory collection failed", e);
+            throw e;
+        }
+    }
+
+    private void report(Inventory current)
+    {
+        Report.Builder report = Report.newBuilder().setCollectedAt(Timestamps.of(clock.instant()));
+        if (lastSent == null) {
+            report.setFull(true).setInventory(current);
+        }
+        else {
+            InventoryChange change = InventoryDiff.between(lastSent, current);
+            if (change.sections().isEmpty()) {
+                return;
+            }
+            report.setFull(false).setInventory(change.inventory());
+        }
+        if (outbound.test(AgentMessage.newBuilder().setReport(report).build())) {
+            lastSent = current;
+        }
+        else {
+            lastSent = null;
+        }
+    }
+
+    private void execute(Runnable task)
+    {
+        try {
+            inventoryThread.execute(task);
+        }
+        catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        inventoryThread.shutdownNow();
+    }
+}
+
