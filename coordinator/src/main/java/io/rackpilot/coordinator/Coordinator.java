@@ -1,0 +1,176 @@
+package io.rackpilot.coordinator;
+
+import io.rackpilot.common.RackpilotVersion;
+import io.rackpilot.common.metrics.Metrics;
+import io.rackpilot.common.metrics.MetricsHttpServer;
+import io.rackpilot.common.tls.TlsContexts;
+import io.rackpilot.common.tls.TlsFiles;
+import io.rackpilot.coordinator.agents.AgentLinkService;
+import io.rackpilot.coordinator.agents.AgentRegistry;
+import io.rackpilot.coordinator.agents.InventoryBook;
+import io.rackpilot.coordinator.commands.CommandService;
+import io.rackpilot.coordinator.config.CoordinatorConfig;
+import io.rackpilot.coordinator.control.ControlService;
+import io.rackpilot.coordinator.discovery.PrometheusTargets;
+import io.rackpilot.coordinator.metrics.CoordinatorMetrics;
+import io.rackpilot.coordinator.server.CoordinatorServer;
+import io.rackpilot.coordinator.store.SqliteStore;
+import io.rackpilot.coordinator.store.Store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A running coordinator wired from a {@link CoordinatorConfig}: store, agent registry, command
+ * queue, gRPC server and metrics endpoint. The daemon, {@code rackctl dev} and the tests all start
+ * coordinators through here.
+ */
+public final class Coordinator
+        implements AutoCloseable
+{
+    private static final Logger log = Logger.getLogger(Coordinator.class.getName());
+    public static final String DATABASE_FILE = "coordinator.db";
+
+    private final Store store;
+    private final AgentRegistry registry;
+    private final CommandService commands;
+    private final CoordinatorServer server;
+    private final MetricsHttpServer metricsServer;
+    private final ScheduledExecutorService housekeeping;
+
+    private Coordinator(Store store, AgentRegistry registry, CommandService commands, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
+    {
+        this.store = store;
+        this.registry = registry;
+        this.commands = commands;
+        this.server = server;
+        this.metricsServer = metricsServer;
+        this.housekeeping = housekeeping;
+    }
+
+    public static Coordinator start(CoordinatorConfig config)
+            throws IOException
+    {
+        requireNonNull(config, "config is null").validate();
+        Clock clock = Clock.systemUTC();
+        TlsFiles tlsFiles = new TlsFiles(config.tls().ca(), config.tls().certificate(), config.tls().privateKey());
+
+        Metrics metrics = new Metrics();
+        CoordinatorMetrics coordinatorMetrics = new CoordinatorMetrics(metrics, RackpilotVersion.current());
+        Path databaseFile = config.stateDirectory().resolve(DATABASE_FILE);
+        Store store = SqliteStore.open(databaseFile, coordinatorMetrics);
+        CoordinatorServer server = null;
+        MetricsHttpServer metricsServer = null;
+        ScheduledExecutorService housekeeping = null;
+        try {
+            AgentRegistry registry = new AgentRegistry(store, clock, config.agents().lostAfter());
+            InventoryBook inventory = new InventoryBook(store);
+            CommandService commands = new CommandService(store, registry, clock, config.commands().defaultTimeout(), coordinatorMetrics);
+            coordinatorMetrics.watch(registry, commands);
+            PrometheusTargets targets = new PrometheusTargets(registry);
+
+            server = new CoordinatorServer(
+                    config.listenAddress(),
+                    TlsContexts.grpcServer(tlsFiles),
+                    config.maxMessageBytes(),
+                    new AgentLinkService(registry, inventory, commands, config.agents().heartbeatInterval()),
+                    new ControlService(registry, inventory, commands, targets)).start();
+
+            metricsServer = MetricsHttpServer.builder(config.metrics().listenAddress().toSocketAddress(), metrics)
+                    .route(PrometheusTargets.PATH, request -> new MetricsHttpServer.Response(200, "application/json", targets.httpServiceDiscoveryJson()))
+                    .build();
+            metricsServer.start();
+
+            housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "rackpilot-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long period = config.agents().heartbeatInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    registry.closeSilentSessions();
+                    commands.expireQueued();
+                }
+                catch (RuntimeException e) {
+                    log.log(Level.WARNING, "housekeeping failed", e);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
+
+            log.info("coordinator " + RackpilotVersion.current() + " serving gRPC on " + config.listenAddress().withPort(server.port())
+                    + ", metrics on port " + metricsServer.port() + ", state in " + databaseFile);
+            return new Coordinator(store, registry, commands, server, metricsServer, housekeeping);
+        }
+        catch (IOException | RuntimeException e) {
+            if (housekeeping != null) {
+                housekeeping.shutdownNow();
+            }
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            closeStore(store);
+            throw e;
+        }
+    }
+
+    public int grpcPort()
+    {
+        return server.port();
+    }
+
+    public int metricsPort()
+    {
+        return metricsServer.port();
+    }
+
+    public AgentRegistry registry()
+    {
+        return registry;
+    }
+
+    public CommandService commands()
+    {
+        return commands;
+    }
+
+    @Override
+    public void close()
+    {
+        housekeeping.shutdownNow();
+        server.close();
+        metricsServer.close();
+        closeStore(store);
+    }
+
+    /**
+     * Stops as a crash would (streams cut, nothing said to the agents); for tests of recovery.
+     */
+    public void kill()
+    {
+        housekeeping.shutdownNow();
+        server.kill();
+        metricsServer.close();
+        closeStore(store);
+    }
+
+    private static void closeStore(Store store)
+    {
+        try {
+            store.close();
+        }
+        catch (Exception e) {
+            log.log(Level.WARNING, "closing the store failed", e);
+        }
+    }
+}
