@@ -1,0 +1,102 @@
+package io.rackpilot.cli.client;
+
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.rackpilot.common.protocol.Timestamps;
+import io.rackpilot.common.tls.TlsContexts;
+import io.rackpilot.proto.v1.Action;
+import io.rackpilot.proto.v1.AgentInfo;
+import io.rackpilot.proto.v1.AgentInventory;
+import io.rackpilot.proto.v1.CommandRecord;
+import io.rackpilot.proto.v1.ControlGrpc;
+import io.rackpilot.proto.v1.GetCommandRequest;
+import io.rackpilot.proto.v1.GetInventoryRequest;
+import io.rackpilot.proto.v1.ListAgentsRequest;
+import io.rackpilot.proto.v1.ListCommandsRequest;
+import io.rackpilot.proto.v1.ListTargetsRequest;
+import io.rackpilot.proto.v1.SubmitCommandRequest;
+import io.rackpilot.proto.v1.Target;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The coordinator's Control service as rackctl uses it. Takes a {@link Channel}; {@link #open}
+ * makes the mTLS channel from {@link ClientSettings}.
+ */
+public final class ControlClient
+{
+    private static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
+
+    private final ControlGrpc.ControlBlockingStub stub;
+
+    public ControlClient(Channel channel)
+    {
+        this.stub = ControlGrpc.newBlockingStub(requireNonNull(channel, "channel is null"));
+    }
+
+    public static ManagedChannel open(ClientSettings settings)
+            throws IOException
+    {
+        return NettyChannelBuilder.forAddress(settings.coordinator().host(), settings.coordinator().port())
+                .sslContext(TlsContexts.grpcClient(settings.tlsFiles()))
+                .maxInboundMessageSize(16 * 1024 * 1024)
+                .build();
+    }
+
+    public List<AgentInfo> agents()
+    {
+        return quick().listAgents(ListAgentsRequest.getDefaultInstance()).getAgentsList();
+    }
+
+    public AgentInventory inventory(String agentId)
+    {
+        return quick().getInventory(GetInventoryRequest.newBuilder().setAgentId(agentId).build());
+    }
+
+    public CommandRecord submit(String agentId, Action action, boolean dryRun, Optional<Duration> timeout, Optional<Duration> wait)
+    {
+        SubmitCommandRequest.Builder request = SubmitCommandRequest.newBuilder()
+                .setAgentId(agentId)
+                .setAction(action)
+                .setDryRun(dryRun);
+        timeout.ifPresent(value -> request.setTimeout(Timestamps.of(value)));
+        wait.ifPresent(value -> request.setWait(Timestamps.of(value)));
+        return withDeadline(wait.orElse(Duration.ZERO).plus(CALL_DEADLINE)).submitCommand(request.build());
+    }
+
+    public CommandRecord command(String commandId, Optional<Duration> wait)
+    {
+        GetCommandRequest.Builder request = GetCommandRequest.newBuilder().setCommandId(commandId);
+        wait.ifPresent(value -> request.setWait(Timestamps.of(value)));
+        return withDeadline(wait.orElse(Duration.ZERO).plus(CALL_DEADLINE)).getCommand(request.build());
+    }
+
+    public List<CommandRecord> commands(Optional<String> agentId, int limit)
+    {
+        ListCommandsRequest.Builder request = ListCommandsRequest.newBuilder().setLimit(limit);
+        agentId.ifPresent(request::setAgentId);
+        return quick().listCommands(request.build()).getCommandsList();
+    }
+
+    public List<Target> targets()
+    {
+        return quick().listTargets(ListTargetsRequest.getDefaultInstance()).getTargetsList();
+    }
+
+    private ControlGrpc.ControlBlockingStub quick()
+    {
+        return withDeadline(CALL_DEADLINE);
+    }
+
+    private ControlGrpc.ControlBlockingStub withDeadline(Duration deadline)
+    {
+        return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

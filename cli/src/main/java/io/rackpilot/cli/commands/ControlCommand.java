@@ -1,0 +1,120 @@
+package io.rackpilot.cli.commands;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.rackpilot.cli.ExitCodes;
+import io.rackpilot.cli.Rackctl;
+import io.rackpilot.cli.client.ClientSettings;
+import io.rackpilot.cli.client.ControlClient;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every command that talks to the coordinator shares: the connection flags, the output
+ * format, and the mapping of failures to exit codes.
+ */
+abstract class ControlCommand
+        implements Callable<Integer>
+{
+    enum Format
+    {
+        table, json
+    }
+
+    @CommandLine.ParentCommand
+    private Rackctl rackctl;
+
+    @CommandLine.Option(names = "--coordinator", paramLabel = "HOST:PORT", description = "Coordinator address (default: $RACKPILOT_COORDINATOR, else localhost:7450).")
+    private String coordinator;
+
+    @CommandLine.Option(names = "--tls-dir", paramLabel = "DIR", description = "Directory with ca.pem, rackctl.pem and rackctl-key.pem (default: $RACKPILOT_TLS_DIR, else ~/.config/rackpilot, else the one rackctl dev writes).")
+    private Path tlsDirectory;
+
+    @CommandLine.Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json.")
+    Format format = Format.table;
+
+    @Override
+    public final Integer call()
+    {
+        ClientSettings settings;
+        try {
+            settings = ClientSettings.resolve(Optional.ofNullable(coordinator), Optional.ofNullable(tlsDirectory), rackctl.environment());
+        }
+        catch (IllegalArgumentException e) {
+            err().println("rackctl: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        ManagedChannel channel;
+        try {
+            channel = ControlClient.open(settings);
+        }
+        catch (IOException | IllegalArgumentException e) {
+            err().println("rackctl: cannot use the client certificate in " + settings.tlsFiles().certificate().getParent() + ": " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        try {
+            return run(new ControlClient(channel));
+        }
+        catch (IllegalArgumentException e) {
+            err().println("rackctl: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        catch (StatusRuntimeException e) {
+            return report(e, settings);
+        }
+        finally {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(2, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    abstract int run(ControlClient client);
+
+    PrintStream out()
+    {
+        return rackctl.out();
+    }
+
+    PrintStream err()
+    {
+        return rackctl.err();
+    }
+
+    boolean json()
+    {
+        return format == Format.json;
+    }
+
+    private int report(StatusRuntimeException e, ClientSettings settings)
+    {
+        Status status = e.getStatus();
+        String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+        switch (status.getCode()) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED -> {
+                String cause = status.getCause() != null && status.getCause().getMessage() != null ? " (" + status.getCause().getMessage() + ")" : "";
+                err().println("rackctl: cannot reach the coordinator at " + settings.coordinator() + ": " + description + cause);
+                return ExitCodes.UNREACHABLE;
+            }
+            case NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> {
+                err().println("rackctl: " + description);
+                return ExitCodes.BAD_INPUT;
+            }
+            default -> {
+                err().println("rackctl: the coordinator answered " + status.getCode() + ": " + description);
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.rackpilot.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rackpilot.cli.ExitCodes;
+import io.rackpilot.cli.client.ControlClient;
+import io.rackpilot.cli.output.ProtoJson;
+import io.rackpilot.cli.output.Table;
+import io.rackpilot.proto.v1.AgentInventory;
+import io.rackpilot.proto.v1.Disk;
+import io.rackpilot.proto.v1.FileSystem;
+import io.rackpilot.proto.v1.Inventory;
+import io.rackpilot.proto.v1.NetworkInterface;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+
+@Command(name = "inventory", description = "Show the last inventory an agent reported: system, CPU, memory, disks, file systems, network, OS.")
+public final class InventoryCommand
+        extends ControlCommand
+{
+    @Parameters(index = "0", paramLabel = "AGENT", description = "Agent id, e.g. pve or k8s-node1.")
+    private String agentId;
+
+    @Override
+    int run(ControlClient client)
+    {
+        AgentInventory found = client.inventory(agentId);
+        Inventory inventory = found.getInventory();
+        if (json()) {
+            ObjectNode object = ProtoJson.object(inventory);
+            object.put("agentId", found.getAgentId());
+            object.set("collectedAt", ProtoJson.value(found.getCollectedAt()));
+            out().println(ProtoJson.print(object));
+            return ExitCodes.OK;
+        }
+        PrintStream out = out();
+        out.println("Agent:      " + found.getAgentId() + " (collected " + Cells.time(found.getCollectedAt()) + ")");
+        out.println("System:     " + join(inventory.getSystem().getManufacturer(), inventory.getSystem().getModel()) + ", hostname " + inventory.getSystem().getHostname());
+        out.println("UUID:       " + (inventory.getSystem().getUuid().isEmpty() ? "unknown" : inventory.getSystem().getUuid()) + " (" + inventory.getSystem().getUuidSource() + ")");
+        out.println("Booted:     " + Cells.time(inventory.getSystem().getBootTime()));
+        out.println("OS:         " + join(inventory.getOperatingSystem().getFamily(), inventory.getOperatingSystem().getVersion())
+                + ", kernel " + inventory.getOperatingSystem().getKernel() + ", " + inventory.getOperatingSystem().getArchitecture());
+        out.println("CPU:        " + inventory.getCpu().getModel() + " (" + inventory.getCpu().getSockets() + " socket(s), "
+                + inventory.getCpu().getPhysicalCores() + " cores, " + inventory.getCpu().getLogicalCores() + " threads)");
+        out.println("Memory:     " + Cells.bytes(inventory.getMemory().getTotalBytes()) + " total, " + Cells.bytes(inventory.getMemory().getAvailableBytes()) + " available");
+        out.println();
+        Table disks = new Table("DISK", "MODEL", "SIZE");
+        for (Disk disk : inventory.getDisks().getItemsList()) {
+            disks.row(disk.getName(), disk.getModel(), Cells.bytes(disk.getSizeBytes()));
+        }
+        disks.print(out);
+        out.println();
+        Table fileSystems = new Table("MOUNT", "TYPE", "DEVICE", "SIZE", "FREE");
+        for (FileSystem fileSystem : inventory.getFileSystems().getItemsList()) {
+            fileSystems.row(fileSystem.getMount(), fileSystem.getType(), fileSystem.getDevice(), Cells.bytes(fileSystem.getTotalBytes()), Cells.bytes(fileSystem.getFreeBytes()));
+        }
+        fileSystems.print(out);
+        out.println();
+        Table interfaces = new Table("INTERFACE", "MAC", "ADDRESSES", "SPEED", "UP");
+        for (NetworkInterface networkInterface : inventory.getNetworkInterfaces().getItemsList()) {
+            String addresses = String.join(" ", networkInterface.getIpv4AddressesList());
+            interfaces.row(networkInterface.getName(), networkInterface.getMac(), addresses,
+                    networkInterface.getSpeedBitsPerSecond() == 0 ? "" : networkInterface.getSpeedBitsPerSecond() / 1_000_000 + " Mb/s",
+                    networkInterface.getUp() ? "yes" : "no");
+        }
+        interfaces.print(out);
+        return ExitCodes.OK;
+    }
+
+    private static String join(String first, String second)
+    {
+        return (first + " " + second).strip();
+    }
+}

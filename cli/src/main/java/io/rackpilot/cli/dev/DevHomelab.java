@@ -1,0 +1,201 @@
+package io.rackpilot.cli.dev;
+
+import io.rackpilot.agent.Agent;
+import io.rackpilot.agent.config.AgentConfig;
+import io.rackpilot.agent.config.AgentKind;
+import io.rackpilot.cli.client.ClientSettings;
+import io.rackpilot.common.io.AtomicFiles;
+import io.rackpilot.common.tls.CertificateAuthority;
+import io.rackpilot.common.tls.Identity;
+import io.rackpilot.common.tls.IdentityRole;
+import io.rackpilot.common.tls.TlsFiles;
+import io.rackpilot.coordinator.Coordinator;
+import io.rackpilot.coordinator.config.CoordinatorConfig;
+import io.rackpilot.hostagent.HostAgent;
+import io.rackpilot.nodeagent.NodeAgent;
+import io.rackpilot.plan.HomelabPlan;
+import io.rackpilot.sim.homelab.SimulatedHomelab;
+import io.rackpilot.sim.homelab.SimulatedMachine;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A whole simulated homelab in one process: a coordinator, the host-agent and one node-agent per
+ * Kubernetes VM of the plan, on loopback, with a throwaway CA. It is a configuration overlay: the
+ * same {@link Coordinator} and {@link Agent} wiring the daemons use, with dev addresses, a temporary
+ * state directory and fresh certificates.
+ */
+public final class DevHomelab
+        implements AutoCloseable
+{
+    private static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(7);
+
+    private final Path workDirectory;
+    private final Path clientDirectory;
+    private final Coordinator coordinator;
+    private final List<Agent> agents;
+
+    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, List<Agent> agents)
+    {
+        this.workDirectory = workDirectory;
+        this.clientDirectory = clientDirectory;
+        this.coordinator = coordinator;
+        this.agents = List.copyOf(agents);
+    }
+
+    /**
+     * @param grpcPort the coordinator's port (7450 by default; 0 picks a free one)
+     * @param metricsPort the coordinator's metrics port (9450); agents take the following ports,
+     *        or free ones when it is 0
+     * @param clientDirectory where rackctl's certificate is left (ca.pem, rackctl.pem, rackctl-key.pem)
+     */
+    public static DevHomelab start(HomelabPlan plan, int grpcPort, int metricsPort, Path clientDirectory, PrintStream auditOutput)
+            throws IOException
+    {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(clientDirectory, "clientDirectory is null");
+        Path workDirectory = Files.createTempDirectory("rackpilot-dev-");
+        List<SimulatedMachine> machines = SimulatedHomelab.machines(plan);
+
+        CertificateAuthority authority = CertificateAuthority.create("rackpilot dev CA", CERTIFICATE_VALIDITY);
+        Path caFile = workDirectory.resolve("tls/ca.pem");
+        authority.writeTo(caFile, workDirectory.resolve("tls/ca-key.pem"));
+        TlsFiles coordinatorTls = issue(authority, caFile, workDirectory.resolve("tls"), new Identity(IdentityRole.COORDINATOR, "coordinator"), "coordinator");
+        issue(authority, caFile, clientDirectory, new Identity(IdentityRole.ADMIN, "dev"), ClientSettings.CERTIFICATE_NAME);
+
+        Coordinator coordinator = null;
+        List<Agent> agents = new ArrayList<>();
+        try {
+            coordinator = Coordinator.start(new CoordinatorConfig(
+                    "127.0.0.1:" + grpcPort,
+                    new CoordinatorConfig.Tls(coordinatorTls.caCertificate(), coordinatorTls.certificate(), coordinatorTls.privateKey()),
+                    new CoordinatorConfig.Metrics("127.0.0.1:" + metricsPort),
+                    workDirectory.resolve("coordinator"),
+                    null,
+                    null,
+                    null));
+            int nextMetricsPort = metricsPort == 0 ? 0 : metricsPort + 1;
+            for (SimulatedMachine machine : machines) {
+                AgentKind kind = machine.host() ? AgentKind.HOST : AgentKind.NODE;
+                Path machineDirectory = workDirectory.resolve("machines").resolve(machine.agentId());
+                IdentityRole role = machine.host() ? IdentityRole.HOST : IdentityRole.NODE;
+                TlsFiles tls = issue(authority, caFile, machineDirectory.resolve("tls"), new Identity(role, machine.agentId()), kind.daemonName());
+                Path uuidFile = machineDirectory.resolve("product_uuid");
+                if (machine.systemUuid().isPresent()) {
+                    AtomicFiles.write(uuidFile, (machine.systemUuid().get() + "\n").getBytes(StandardCharsets.US_ASCII));
+                }
+                AgentConfig config = new AgentConfig(
+                        machine.agentId(),
+                        new AgentConfig.Coordinator("127.0.0.1:" + coordinator.grpcPort(), null, Duration.ofSeconds(5), null),
+                        new AgentConfig.Tls(tls.caCertificate(), tls.certificate(), tls.privateKey()),
+                        new AgentConfig.Metrics("127.0.0.1:" + nextMetricsPort, null),
+                        machineDirectory.resolve("state"),
+                        new AgentConfig.Inventory(null, uuidFile, null, null),
+                        null);
+                Agent agent = machine.host()
+                        ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput)
+                        : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput);
+                agents.add(agent);
+                if (nextMetricsPort != 0) {
+                    nextMetricsPort++;
+                }
+            }
+            return new DevHomelab(workDirectory, clientDirectory, coordinator, agents);
+        }
+        catch (IOException | RuntimeException e) {
+            agents.forEach(Agent::close);
+            if (coordinator != null) {
+                coordinator.close();
+            }
+            deleteRecursively(clientDirectory);
+            deleteRecursively(workDirectory);
+            throw e;
+        }
+    }
+
+    private static TlsFiles issue(CertificateAuthority authority, Path caFile, Path directory, Identity identity, String baseName)
+            throws IOException
+    {
+        TlsFiles files = TlsFiles.inDirectory(directory, baseName);
+        authority.issue(identity, List.of("localhost"), List.of("127.0.0.1", "::1"), CERTIFICATE_VALIDITY)
+                .writeTo(files.certificate(), files.privateKey());
+        Files.createDirectories(directory);
+        Files.copy(caFile, files.caCertificate(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return files;
+    }
+
+    public Coordinator coordinator()
+    {
+        return coordinator;
+    }
+
+    public List<Agent> agents()
+    {
+        return agents;
+    }
+
+    public Path clientDirectory()
+    {
+        return clientDirectory;
+    }
+
+    public Path workDirectory()
+    {
+        return workDirectory;
+    }
+
+    public void describe(PrintStream out)
+    {
+        out.println("rackpilot dev homelab is running (state in " + workDirectory + ")");
+        out.println();
+        out.printf("  %-22s gRPC 127.0.0.1:%d   metrics http://127.0.0.1:%d/metrics%n", "coordinator", coordinator.grpcPort(), coordinator.metricsPort());
+        out.printf("  %-22s http://127.0.0.1:%d/sd/prometheus%n", "prometheus http_sd", coordinator.metricsPort());
+        for (Agent agent : agents) {
+            out.printf("  %-22s metrics http://127.0.0.1:%d/metrics%n", agent.kind().daemonName() + " " + agent.id(), agent.metricsPort());
+        }
+        out.println();
+        out.println("rackctl's certificate is in " + clientDirectory + "; in another terminal try:");
+        out.println("  bin/rackctl agents");
+        out.println("  bin/rackctl inventory " + agents.get(agents.size() > 1 ? 1 : 0).id());
+        out.println("  bin/rackctl exec " + agents.get(0).id() + " agent.ping --set message=hello --wait");
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+    }
+
+    @Override
+    public void close()
+    {
+        for (Agent agent : agents) {
+            agent.close();
+        }
+        coordinator.close();
+        deleteRecursively(clientDirectory);
+        deleteRecursively(workDirectory);
+    }
+
+    private static void deleteRecursively(Path directory)
+    {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (IOException e) {
+            // Best effort: a leftover temporary directory is harmless.
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.rackpilot.cli.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Duration;
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import io.rackpilot.common.protocol.Timestamps;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * rackctl's JSON: the protobuf messages with their JSON field names (lowerCamelCase, as the
+ * schema declares them), numbers as JSON numbers (also 64-bit ones), enum values as lower-case
+ * words without their type prefix ({@code ROLE_HOST} is {@code "host"}), timestamps as RFC 3339
+ * strings and durations as seconds. Fields at their default are left out except booleans and
+ * numbers of set messages, which scripts often test; that keeps the names stable and documented
+ * by the .proto files. Messages that only wrap a list ({@code Disks { repeated Disk items }}) are
+ * printed as that list.
+ */
+public final class ProtoJson
+{
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private ProtoJson() {}
+
+    public static String print(JsonNode node)
+    {
+        try {
+            return MAPPER.writeValueAsString(node);
+        }
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ArrayNode array(List<? extends Message> messages)
+    {
+        ArrayNode array = NODES.arrayNode();
+        for (Message message : messages) {
+            array.add(object(message));
+        }
+        return array;
+    }
+
+    public static JsonNode value(Message message)
+    {
+        if (message instanceof Timestamp timestamp) {
+            return NODES.textNode(Timestamps.toInstant(timestamp).toString());
+        }
+        if (message instanceof Duration duration) {
+            return NODES.numberNode(duration.getSeconds() + duration.getNanos() / 1e9);
+        }
+        List<FieldDescriptor> fields = message.getDescriptorForType().getFields();
+        if (fields.size() == 1 && fields.get(0).isRepeated() && fields.get(0).getName().equals("items")) {
+            // List wrappers (Disks, FileSystems, ...) exist so a change report can leave a section
+            // out; in JSON they are plain arrays.
+            return object(message).get("items");
+        }
+        return object(message);
+    }
+
+    public static ObjectNode object(Message message)
+    {
+        ObjectNode object = NODES.objectNode();
+        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+            String name = field.getJsonName();
+            if (field.isRepeated()) {
+                ArrayNode array = object.putArray(name);
+                int count = message.getRepeatedFieldCount(field);
+                for (int i = 0; i < count; i++) {
+                    array.add(scalarOrMessage(field, message.getRepeatedField(field, i)));
+                }
+                continue;
+            }
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                if (message.hasField(field)) {
+                    object.set(name, value((Message) message.getField(field)));
+                }
+                continue;
+            }
+            if (field.getRealContainingOneof() != null && !message.hasField(field)) {
+                continue;
+            }
+            object.set(name, scalarOrMessage(field, message.getField(field)));
+        }
+        return object;
+    }
+
+    private static JsonNode scalarOrMessage(FieldDescriptor field, Object value)
+    {
+        return switch (field.getJavaType()) {
+            case MESSAGE -> value((Message) value);
+            case ENUM -> NODES.textNode(enumWord((EnumValueDescriptor) value));
+            case INT -> NODES.numberNode(field.getType() == FieldDescriptor.Type.UINT32 || field.getType() == FieldDescriptor.Type.FIXED32
+                    ? Integer.toUnsignedLong((Integer) value) : (Integer) value);
+            case LONG -> NODES.numberNode((Long) value);
+            case FLOAT -> NODES.numberNode((Float) value);
+            case DOUBLE -> NODES.numberNode((Double) value);
+            case BOOLEAN -> NODES.booleanNode((Boolean) value);
+            case STRING -> NODES.textNode((String) value);
+            case BYTE_STRING -> NODES.binaryNode(((com.google.protobuf.ByteString) value).toByteArray());
+        };
+    }
+
+    /**
+     * {@code ROLE_HOST} of enum {@code Role} is "host"; {@code COMMAND_STATE_TIMED_OUT} of
+     * {@code CommandState} is "timed_out".
+     */
+    public static String enumWord(EnumValueDescriptor value)
+    {
+        String prefix = upperSnake(value.getType().getName()) + "_";
+        String name = value.getName();
+        if (name.startsWith(prefix)) {
+            name = name.substring(prefix.length());
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static String upperSnake(String camel)
+    {
+        StringBuilder result = new StringBuilder();
+        for (int i = 0; i < camel.length(); i++) {
+            char character = camel.charAt(i);
+            if (Character.isUpperCase(character) && i > 0) {
+                result.append('_');
+            }
+            result.append(Character.toUpperCase(character));
+        }
+        return result.toString();
+    }
+}
