@@ -95,8 +95,8 @@ public final class Agent
      * Starts an agent. It serves {@code /metrics} at once and keeps trying to reach the
      * coordinator in the background.
      *
-     * @param extraHandlers the actions this kind of agent carries out besides the built-in ones;
-     *        given the agent's id
+     * @param extraHandlers the actions this kind of agent carries out besides the built-in ones,
+     *        given the agent's id; one for a built-in kind replaces the built-in
      */
     public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput)
             throws IOException
@@ -131,10 +131,13 @@ public final class Agent
             CoordinatorLinkHolder holder = new CoordinatorLinkHolder();
             InventoryCollection inventory = AgentInventory.collection(config, agentMetrics::collectorFinished);
             InventoryReporter reporter = new InventoryReporter(inventory, inventoryThread, config.inventory().interval(), holder::send, clock);
-            List<ActionHandler> handlers = new ArrayList<>();
-            handlers.add(new PingHandler(id));
-            handlers.add(new InventoryRefreshHandler(reporter));
-            handlers.addAll(extraHandlers.apply(id));
+            List<ActionHandler> extras = extraHandlers.apply(id);
+            List<ActionHandler> handlers = new ArrayList<>(extras);
+            for (ActionHandler builtIn : List.of(new PingHandler(id), new InventoryRefreshHandler(reporter))) {
+                if (extras.stream().noneMatch(extra -> extra.kind() == builtIn.kind())) {
+                    handlers.add(builtIn);
+                }
+            }
             CommandJournal journal = new CommandJournal(config.stateDirectory().resolve("commands"), config.commands().retainedResults());
             journal.prune();
             CommandExecutor executor = new CommandExecutor(
