@@ -161,7 +161,7 @@ public final class MetricsHttpServer
 
     private static String describe(InetSocketAddress address)
     {
-        String host = address.getHostString();
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 

@@ -38,24 +38,36 @@ final class SummingTimer
     public <T> T time(Callable<T> event)
             throws Exception
     {
-        try (Context context = time()) {
+        Context context = time();
+        try {
             return event.call();
+        }
+        finally {
+            context.stop();
         }
     }
 
     @Override
     public <T> T timeSupplier(Supplier<T> event)
     {
-        try (Context context = time()) {
+        Context context = time();
+        try {
             return event.get();
+        }
+        finally {
+            context.stop();
         }
     }
 
     @Override
     public void time(Runnable event)
     {
-        try (Context context = time()) {
+        Context context = time();
+        try {
             event.run();
+        }
+        finally {
+            context.stop();
         }
     }
 
