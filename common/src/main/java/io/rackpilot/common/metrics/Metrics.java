@@ -26,7 +26,7 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * Each series (a name with one set of label values) is one Dropwizard metric in {@link #registry()},
  * registered under its Prometheus notation, for example
- * {@code rackpilot_agent_commands_total{action="agent.ping",outcome="succeeded"}}; {@link Series#key} builds it.
+ * {@code rackpilot_agent_commands_total{action="agent.ping",outcome="succeeded"}} ({@code name + labels}).
  * The family's type, help text and label names are kept here, so the same name can only be used again with
  * the same type, help text and label names.
  * <p>
