@@ -2,6 +2,7 @@ package io.rackpilot.coordinator;
 
 import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.metrics.Metrics;
+import io.rackpilot.common.metrics.HttpResponse;
 import io.rackpilot.common.metrics.MetricsHttpServer;
 import io.rackpilot.common.tls.TlsContexts;
 import io.rackpilot.common.tls.TlsFiles;
@@ -85,7 +86,7 @@ public final class Coordinator
                     new ControlService(registry, inventory, commands, targets)).start();
 
             metricsServer = MetricsHttpServer.builder(config.metrics().listenAddress().toSocketAddress(), metrics)
-                    .route(PrometheusTargets.PATH, request -> new MetricsHttpServer.Response(200, "application/json", targets.httpServiceDiscoveryJson()))
+                    .route(PrometheusTargets.PATH, request -> new HttpResponse(200, HttpResponse.APPLICATION_JSON, targets.httpServiceDiscoveryJson()))
                     .build();
             metricsServer.start();
 
