@@ -9,6 +9,8 @@ import io.rackpilot.proto.v1.CommandResult;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -23,6 +25,7 @@ public final class AgentMetrics
 {
     private final Metrics metrics;
     private final com.codahale.metrics.Counter reconnects;
+    private final Map<String, CollectorState> collectors = new ConcurrentHashMap<>();
 
     public AgentMetrics(Metrics metrics, String agentId, AgentKind kind, String version)
     {
@@ -42,6 +45,29 @@ public final class AgentMetrics
     public void runningCommands(IntSupplier running)
     {
         metrics.gauge("rackpilot_agent_commands_running", "Commands being carried out now.", Labels.empty(), running::getAsInt);
+    }
+
+    /**
+     * node_exporter's scrape_collector_success and _duration_seconds, for the inventory collectors.
+     */
+    public void collectorFinished(String collector, boolean success, long durationNanos)
+    {
+        CollectorState state = collectors.computeIfAbsent(collector, name -> {
+            CollectorState created = new CollectorState();
+            metrics.gauge("rackpilot_inventory_collector_success", "1 when the inventory collector's last run succeeded, else 0.",
+                    Labels.of("collector", name), () -> created.success ? 1 : 0);
+            metrics.gauge("rackpilot_inventory_collector_duration_seconds", "How long the inventory collector's last run took.",
+                    Labels.of("collector", name), () -> created.durationNanos / 1e9);
+            return created;
+        });
+        state.success = success;
+        state.durationNanos = durationNanos;
+    }
+
+    private static final class CollectorState
+    {
+        private volatile boolean success;
+        private volatile long durationNanos;
     }
 
     public void reconnected()
