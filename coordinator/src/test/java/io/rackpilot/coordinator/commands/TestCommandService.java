@@ -1,0 +1,175 @@
+package io.rackpilot.coordinator.commands;
+
+import io.rackpilot.coordinator.agents.AgentRegistry;
+import io.rackpilot.coordinator.agents.AgentSession;
+import io.rackpilot.coordinator.store.InMemoryStore;
+import io.rackpilot.coordinator.testing.RecordingConnection;
+import io.rackpilot.coordinator.testing.TestingClock;
+import io.rackpilot.proto.v1.Action;
+import io.rackpilot.proto.v1.CommandRecord;
+import io.rackpilot.proto.v1.CommandResult;
+import io.rackpilot.proto.v1.CommandState;
+import io.rackpilot.proto.v1.CommandTransition;
+import io.rackpilot.proto.v1.CoordinatorMessage;
+import io.rackpilot.proto.v1.Hello;
+import io.rackpilot.proto.v1.InventoryRefreshAction;
+import io.rackpilot.proto.v1.Outcome;
+import io.rackpilot.proto.v1.PingAction;
+import io.rackpilot.proto.v1.Role;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestCommandService
+{
+    private static final Action PING = Action.newBuilder().setPing(PingAction.newBuilder().setMessage("hi")).build();
+
+    private final TestingClock clock = new TestingClock(Instant.parse("2026-11-24T12:00:00Z"));
+    private final InMemoryStore store = new InMemoryStore();
+    private final AgentRegistry registry = new AgentRegistry(store, clock, Duration.ofSeconds(15));
+    private final List<CommandRecord> finished = new ArrayList<>();
+
+    @Test
+    void aCommandIsStoredBeforeItIsSentAndSentWhenTheAgentIsConnected()
+    {
+        CommandService commands = service();
+        RecordingConnection connection = new RecordingConnection();
+        registry.connect(hello("k8s-node1"), "a", "", connection);
+
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        assertThat(record.getState()).isEqualTo(CommandState.COMMAND_STATE_SENT);
+        assertThat(record.getActionName()).isEqualTo("agent.ping");
+        assertThat(record.getRequestedBy()).isEqualTo("admin/alice");
+        assertThat(record.getDeadline().getSeconds()).isEqualTo(Instant.parse("2026-11-24T12:05:00Z").getEpochSecond());
+        assertThat(connection.sent()).extracting(CoordinatorMessage::getCommand).extracting(io.rackpilot.proto.v1.Command::getId).containsExactly(record.getId());
+        assertThat(commands.unfinishedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void unfinishedCommandsAreSentAgainAfterEveryReconnectUntilAResultArrives()
+    {
+        CommandService commands = service();
+        AgentSession first = registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        registry.disconnected(first, "gone");
+        CommandRecord older = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CommandRecord newer = commands.submit("k8s-node1", PING, true, Optional.empty(), "admin/alice");
+        assertThat(commands.require(older.getId()).getState()).isEqualTo(CommandState.COMMAND_STATE_QUEUED);
+
+        // A restarted coordinator: everything comes from the store.
+        CommandService restarted = service();
+        RecordingConnection connection = new RecordingConnection();
+        AgentSession session = registry.connect(hello("k8s-node1"), "a", "", connection);
+        restarted.agentConnected(session);
+        assertThat(connection.sent()).extracting(message -> message.getCommand().getId()).containsExactly(older.getId(), newer.getId());
+        assertThat(connection.sent().get(1).getCommand().getDryRun()).isTrue();
+
+        restarted.acknowledged("k8s-node1", older.getId());
+        restarted.resultArrived("k8s-node1", result(older.getId(), Outcome.OUTCOME_SUCCEEDED));
+        RecordingConnection again = new RecordingConnection();
+        restarted.agentConnected(registry.connect(hello("k8s-node1"), "a", "", again));
+        assertThat(again.sent()).extracting(message -> message.getCommand().getId()).containsExactly(newer.getId());
+
+        CommandRecord done = restarted.require(older.getId());
+        assertThat(done.getHistoryList()).extracting(CommandTransition::getState).containsExactly(
+                CommandState.COMMAND_STATE_QUEUED, CommandState.COMMAND_STATE_SENT, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_SUCCEEDED);
+    }
+
+    @Test
+    void aRepeatedResultIsIgnored()
+    {
+        CommandService commands = service();
+        registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CompletableFuture<CommandRecord> waiting = commands.whenFinished(record.getId());
+        assertThat(waiting).isNotDone();
+
+        commands.resultArrived("k8s-node1", result(record.getId(), Outcome.OUTCOME_SUCCEEDED));
+        commands.resultArrived("k8s-node1", result(record.getId(), Outcome.OUTCOME_FAILED).toBuilder().setReplayed(true).build());
+
+        CommandRecord stored = commands.require(record.getId());
+        assertThat(stored.getState()).isEqualTo(CommandState.COMMAND_STATE_SUCCEEDED);
+        assertThat(stored.getResult().getReplayed()).isFalse();
+        assertThat(waiting).isCompletedWithValueMatching(value -> value.getState() == CommandState.COMMAND_STATE_SUCCEEDED);
+        assertThat(finished).hasSize(1);
+        assertThat(commands.unfinishedCount()).isZero();
+    }
+
+    @Test
+    void aResultFromAnotherAgentIsIgnored()
+    {
+        CommandService commands = service();
+        registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        commands.resultArrived("k8s-node2", result(record.getId(), Outcome.OUTCOME_SUCCEEDED));
+        assertThat(commands.require(record.getId()).getState()).isEqualTo(CommandState.COMMAND_STATE_SENT);
+    }
+
+    @Test
+    void queuedCommandsExpireAtTheirDeadline()
+    {
+        CommandService commands = service();
+        AgentSession session = registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        registry.disconnected(session, "gone");
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.of(Duration.ofSeconds(30)), "admin/alice");
+        assertThat(commands.expireQueued()).isZero();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(commands.expireQueued()).isEqualTo(1);
+        assertThat(commands.require(record.getId()).getState()).isEqualTo(CommandState.COMMAND_STATE_EXPIRED);
+        assertThat(finished).extracting(CommandRecord::getId).containsExactly(record.getId());
+    }
+
+    @Test
+    void refusesWhatCannotBeCarriedOut()
+    {
+        CommandService commands = service();
+        assertThatThrownBy(() -> commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice"))
+                .hasMessage("no agent 'k8s-node1' is known (no agent has connected yet)");
+        registry.connect(Hello.newBuilder().setAgentId("k8s-node1").setRole(Role.ROLE_NODE).addCapabilities("agent.ping").build(), "a", "", new RecordingConnection());
+        assertThatThrownBy(() -> commands.submit("k8s-node1", Action.getDefaultInstance(), false, Optional.empty(), "admin/alice"))
+                .hasMessage("the command carries no action");
+        assertThatThrownBy(() -> commands.submit("k8s-node1", Action.newBuilder().setInventoryRefresh(InventoryRefreshAction.getDefaultInstance()).build(), false, Optional.empty(), "admin/alice"))
+                .hasMessage("agent k8s-node1 does not carry out inventory.refresh (it carries out: agent.ping)");
+        assertThatThrownBy(() -> commands.submit("k8s-node1", PING, false, Optional.of(Duration.ZERO), "admin/alice"))
+                .hasMessageContaining("timeout must be between 0 and 24 h");
+        assertThatThrownBy(() -> commands.require("nope")).hasMessage("no command 'nope'");
+        assertThat(commands.list(Optional.empty(), 10)).isEmpty();
+    }
+
+    @Test
+    void listsNewestFirst()
+    {
+        CommandService commands = service();
+        registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        registry.connect(hello("k8s-node2"), "a", "", new RecordingConnection());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(commands.submit(i % 2 == 0 ? "k8s-node1" : "k8s-node2", PING, false, Optional.empty(), "admin/alice").getId());
+            clock.advance(Duration.ofMillis(1));
+        }
+        assertThat(commands.list(Optional.empty(), 3)).extracting(CommandRecord::getId).containsExactly(ids.get(4), ids.get(3), ids.get(2));
+        assertThat(commands.list(Optional.of("k8s-node2"), 10)).extracting(CommandRecord::getId).containsExactly(ids.get(3), ids.get(1));
+    }
+
+    private CommandService service()
+    {
+        return new CommandService(store, registry, clock, Duration.ofMinutes(5), finished::add);
+    }
+
+    private static Hello hello(String id)
+    {
+        return Hello.newBuilder().setAgentId(id).setRole(Role.ROLE_NODE).addCapabilities("agent.ping").addCapabilities("inventory.refresh").build();
+    }
+
+    private static CommandResult result(String commandId, Outcome outcome)
+    {
+        return CommandResult.newBuilder().setCommandId(commandId).setOutcome(outcome).setMessage("done").build();
+    }
+}
