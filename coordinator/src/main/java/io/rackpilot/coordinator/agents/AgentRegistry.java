@@ -47,7 +47,7 @@ public final class AgentRegistry
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.lostAfter = requireNonNull(lostAfter, "lostAfter is null");
-        for (StoredRecord record : store.list(PREFIX)) {
+        for (StoredRecord record : store.list(PREFIX).records()) {
             try {
                 AgentInfo info = AgentInfo.parseFrom(record.value());
                 known.put(info.getId(), info);

@@ -69,7 +69,7 @@ public final class CommandService
         this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.ids = new CommandIds(clock);
-        for (StoredRecord stored : store.list(PREFIX)) {
+        for (StoredRecord stored : store.list(PREFIX).records()) {
             CommandRecord record = parse(stored);
             if (record != null && !isFinished(record.getState())) {
                 unfinished.computeIfAbsent(record.getAgentId(), agent -> new TreeSet<>()).add(record.getId());
@@ -302,7 +302,7 @@ public final class CommandService
     public List<CommandRecord> list(Optional<String> agentId, int limit)
     {
         List<CommandRecord> result = new ArrayList<>();
-        for (StoredRecord stored : store.list(PREFIX)) {
+        for (StoredRecord stored : store.list(PREFIX).records()) {
             CommandRecord record = parse(stored);
             if (record != null && (agentId.isEmpty() || agentId.get().equals(record.getAgentId()))) {
                 result.add(record);
