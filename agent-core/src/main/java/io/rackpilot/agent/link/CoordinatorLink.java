@@ -155,7 +155,7 @@ public final class CoordinatorLink
         state = State.CONNECTING;
         Session next = new Session();
         session = next;
-        next.requests = stub.connect(next);
+        stub.connect(next);
         next.send(AgentMessage.newBuilder().setHello(hello.get()).build());
     }
 

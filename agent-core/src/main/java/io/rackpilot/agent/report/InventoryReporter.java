@@ -1,8 +1,8 @@
 package io.rackpilot.agent.report;
 
-import io.rackpilot.agent.inventory.InventoryChange;
+import io.rackpilot.common.protocol.InventoryChange;
 import io.rackpilot.agent.inventory.InventoryCollection;
-import io.rackpilot.agent.inventory.InventoryDiff;
+import io.rackpilot.common.protocol.InventoryDiff;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.AgentMessage;
 import io.rackpilot.proto.v1.Inventory;

@@ -1,4 +1,4 @@
-package io.rackpilot.agent.inventory;
+package io.rackpilot.common.protocol;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.rackpilot.proto.v1.CpuInfo;
