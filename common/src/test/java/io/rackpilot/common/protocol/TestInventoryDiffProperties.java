@@ -1,7 +1,7 @@
 package io.rackpilot.common.protocol;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import io.rackpilot.agent.inventory.InventoryArbitraries.Snapshots;
+import io.rackpilot.common.protocol.InventoryArbitraries.Snapshots;
 import io.rackpilot.proto.v1.Inventory;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
