@@ -102,7 +102,7 @@ public final class Agent
             throws IOException
     {
         requireNonNull(kind, "kind is null");
-        requireNonNull(config, "config is null");
+        requireNonNull(config, "config is null").validate(kind);
         requireNonNull(extraHandlers, "extraHandlers is null");
         requireNonNull(auditOutput, "auditOutput is null");
         Clock clock = Clock.systemUTC();

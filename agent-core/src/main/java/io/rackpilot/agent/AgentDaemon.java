@@ -29,8 +29,11 @@ public final class AgentDaemon
 
     public static int run(AgentKind kind, String[] arguments, Function<String, List<ActionHandler>> extraHandlers)
     {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
+        return run(kind, arguments, extraHandlers, System.out, System.err);
+    }
+
+    static int run(AgentKind kind, String[] arguments, Function<String, List<ActionHandler>> extraHandlers, PrintStream out, PrintStream err)
+    {
         Path configFile = null;
         for (int i = 0; i < arguments.length; i++) {
             switch (arguments[i]) {

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,6 +47,7 @@ public final class Coordinator
     private final CoordinatorServer server;
     private final MetricsHttpServer metricsServer;
     private final ScheduledExecutorService housekeeping;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Coordinator(Store store, AgentRegistry registry, CommandService commands, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
     {
@@ -148,6 +150,9 @@ public final class Coordinator
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         housekeeping.shutdownNow();
         server.close();
         metricsServer.close();
@@ -159,6 +164,9 @@ public final class Coordinator
      */
     public void kill()
     {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         housekeeping.shutdownNow();
         server.kill();
         metricsServer.close();

@@ -59,6 +59,47 @@ public record AgentConfig(
         return Optional.ofNullable(id).filter(value -> !value.isBlank());
     }
 
+    /**
+     * Checks values that parse but make no sense, naming the key.
+     */
+    public AgentConfig validate(AgentKind kind)
+    {
+        key("coordinator.address", () -> coordinator.hostAndPort());
+        key("metrics.listen", () -> metrics.listenFor(kind));
+        positive("coordinator.initialBackoff", coordinator.initialBackoff());
+        positive("inventory.interval", inventory.interval());
+        if (coordinator.maximumBackoff().compareTo(coordinator.initialBackoff()) < 0) {
+            throw new IllegalArgumentException("coordinator.maximumBackoff (" + coordinator.maximumBackoff() + ") is below coordinator.initialBackoff (" + coordinator.initialBackoff() + ")");
+        }
+        if (coordinator.maxMessageBytes() < 64 * 1024) {
+            throw new IllegalArgumentException("coordinator.maxMessageBytes must be at least 65536, got " + coordinator.maxMessageBytes());
+        }
+        if (commands.workers() < 1 || commands.workers() > 64) {
+            throw new IllegalArgumentException("commands.workers must be between 1 and 64, got " + commands.workers());
+        }
+        if (commands.retainedResults() < 1) {
+            throw new IllegalArgumentException("commands.retainedResults must be at least 1, got " + commands.retainedResults());
+        }
+        return this;
+    }
+
+    private static void key(String key, Runnable parse)
+    {
+        try {
+            parse.run();
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void positive(String key, Duration duration)
+    {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, got " + duration);
+        }
+    }
+
     public AgentConfig withId(String newId)
     {
         return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands);
