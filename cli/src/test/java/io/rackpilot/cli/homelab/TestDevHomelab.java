@@ -56,7 +56,7 @@ class TestDevHomelab
             });
             TestHomelab.awaitCondition("k8s-node1 reported", () -> TestHomelab.rackctl(rackctlEnvironment, "inventory", "k8s-node1").exitCode() == 0);
             JsonNode inventory = JSON.readTree(TestHomelab.rackctl(rackctlEnvironment, "inventory", "k8s-node1", "-o", "json").out());
-            String expectedUuid = plan.vm(201).orElseThrow().smbiosUuid();
+            String expectedUuid = plan.vm(201).orElseThrow().smbiosUuid().orElseThrow();
             assertThat(inventory.at("/system/uuid").asText()).isEqualTo(expectedUuid);
 
             ByteArrayOutputStream description = new ByteArrayOutputStream();

@@ -21,7 +21,7 @@ public final class SimulatedHomelab
         List<SimulatedMachine> machines = new ArrayList<>();
         machines.add(new SimulatedMachine(plan.spec().host().name(), true, Optional.empty(), Optional.empty()));
         for (VirtualMachine vm : plan.kubernetesVms()) {
-            machines.add(new SimulatedMachine(vm.name(), false, Optional.of(vm.vmid()), Optional.ofNullable(vm.smbiosUuid())));
+            machines.add(new SimulatedMachine(vm.name(), false, Optional.of(vm.vmid()), vm.smbiosUuid()));
         }
         return List.copyOf(machines);
     }
