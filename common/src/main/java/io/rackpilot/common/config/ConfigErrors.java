@@ -44,6 +44,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * Turns what Jackson and SnakeYAML throw into one {@link ConfigException} with the file, line,
  * column, key path and a sentence a person can act on.
@@ -57,6 +59,7 @@ final class ConfigErrors
 
     static ConfigException translate(JacksonException exception, LocationTrackingParser parser, DeserializationConfig config, Optional<Path> file, String sourceName)
     {
+        requireNonNull(parser, "parser is null");
         Problem problem = describe(exception, parser, config);
         JsonLocation location = problem.location();
         int line = location == null || location.getLineNr() < 0 ? 0 : location.getLineNr();
@@ -121,7 +124,7 @@ final class ConfigErrors
      */
     private static Optional<Problem> unknownKeyIn(List<Object> objectPath, Class<?> type, LocationTrackingParser parser, DeserializationConfig config)
     {
-        if (type == null || parser == null) {
+        if (type == null) {
             return Optional.empty();
         }
         BeanDescription description = config.introspect(config.constructType(type));
@@ -267,7 +270,7 @@ final class ConfigErrors
     {
         List<Object> path = contextPath(parser);
         Matcher duplicate = DUPLICATE_FIELD.matcher(String.valueOf(exception.getOriginalMessage()));
-        if (parser != null && duplicate.find()) {
+        if (duplicate.find()) {
             List<Object> keyPath = new ArrayList<>(path);
             if (keyPath.isEmpty() || !duplicate.group(1).equals(keyPath.get(keyPath.size() - 1))) {
                 keyPath.add(duplicate.group(1));
@@ -277,7 +280,7 @@ final class ConfigErrors
             String message = "duplicate key '" + duplicate.group(1) + "'" + firstLine;
             return new Problem(parser.currentTokenLocation(), keyPath, keyPath.size() > 1 ? prefixed(keyPath, message) : message);
         }
-        if (parser != null && String.valueOf(exception.getOriginalMessage()).startsWith("Malformed numeric value")) {
+        if (String.valueOf(exception.getOriginalMessage()).startsWith("Malformed numeric value")) {
             return new Problem(parser.currentTokenLocation(), path, prefixed(path, "expected a number, got " + currentValue(parser)));
         }
         return new Problem(exception.getLocation(), path, prefixed(path, firstLine(String.valueOf(exception.getOriginalMessage()))));
@@ -304,9 +307,6 @@ final class ConfigErrors
 
     private static List<Object> contextPath(JsonParser parser)
     {
-        if (parser == null) {
-            return List.of();
-        }
         List<Object> path = new ArrayList<>();
         for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
             if (context.inObject() && context.getCurrentName() != null) {
@@ -322,7 +322,7 @@ final class ConfigErrors
 
     private static String currentValue(JsonParser parser)
     {
-        JsonToken token = parser == null ? null : parser.currentToken();
+        JsonToken token = parser.currentToken();
         if (token == null) {
             return "nothing";
         }

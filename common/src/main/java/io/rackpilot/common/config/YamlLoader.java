@@ -138,9 +138,14 @@ public final class YamlLoader
     private static <T> T parse(String yaml, Optional<Path> file, String sourceName, Class<T> type)
     {
         String text = isEmptyDocument(yaml) ? "{}" : yaml;
-        LocationTrackingParser parser = null;
+        LocationTrackingParser parser;
         try {
             parser = new LocationTrackingParser(MAPPER.createParser(text));
+        }
+        catch (IOException e) {
+            throw new ConfigException(file, sourceName, 0, 0, "", String.valueOf(e.getMessage()), e);
+        }
+        try {
             return MAPPER.readValue(parser, type);
         }
         catch (JacksonException e) {
@@ -148,6 +153,19 @@ public final class YamlLoader
         }
         catch (IOException e) {
             throw new ConfigException(file, sourceName, 0, 0, "", String.valueOf(e.getMessage()), e);
+        }
+        finally {
+            closeQuietly(parser);
+        }
+    }
+
+    private static void closeQuietly(LocationTrackingParser parser)
+    {
+        try {
+            parser.close();
+        }
+        catch (IOException e) {
+            // reading a string: nothing to release
         }
     }
 
