@@ -1,5 +1,6 @@
 package io.rackpilot.common.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -13,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.PropertyBindingException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -41,6 +43,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Turns what Jackson and SnakeYAML throw into one {@link ConfigException} with the file, line,
@@ -50,12 +54,12 @@ final class ConfigErrors
 {
     private static final Pattern MISSING_CREATOR_PROPERTY = Pattern.compile("Missing required creator property '([^']*)'");
     private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate (?:field|Object property) '([^']*)'");
-    private static final int MAXIMUM_QUOTED_LENGTH = 80;
 
     private ConfigErrors() {}
 
     static ConfigException translate(JacksonException exception, LocationTrackingParser parser, DeserializationConfig config, Optional<Path> file, String sourceName)
     {
+        requireNonNull(parser, "parser is null");
         Problem problem = describe(exception, parser, config);
         JsonLocation location = problem.location();
         int line = location == null || location.getLineNr() < 0 ? 0 : location.getLineNr();
@@ -71,7 +75,7 @@ final class ConfigErrors
         if (exception instanceof JsonMappingException wrapper && wrapper.getCause() instanceof StreamReadException read) {
             return describe(read, parser, config);
         }
-        if (exception instanceof UnrecognizedPropertyException unknown) {
+        if (exception instanceof PropertyBindingException unknown) {
             return unknownKey(unknown, parser);
         }
         if (exception instanceof ValueInstantiationException instantiation) {
@@ -89,7 +93,7 @@ final class ConfigErrors
         return new Problem(exception.getLocation(), contextPath(parser), String.valueOf(exception.getOriginalMessage()));
     }
 
-    private static Problem unknownKey(UnrecognizedPropertyException exception, LocationTrackingParser parser)
+    private static Problem unknownKey(PropertyBindingException exception, LocationTrackingParser parser)
     {
         List<Object> path = path(exception);
         List<String> known = exception.getKnownPropertyIds() == null
@@ -120,11 +124,20 @@ final class ConfigErrors
      */
     private static Optional<Problem> unknownKeyIn(List<Object> objectPath, Class<?> type, LocationTrackingParser parser, DeserializationConfig config)
     {
-        if (type == null || parser == null) {
+        if (type == null) {
             return Optional.empty();
         }
         BeanDescription description = config.introspect(config.constructType(type));
-        List<String> known = description.findProperties().stream().map(BeanPropertyDefinition::getName).collect(Collectors.toList());
+        JsonIgnoreProperties.Value ignorals = config.getDefaultPropertyIgnorals(type, description.getClassInfo());
+        if (ignorals.getIgnoreUnknown()) {
+            return Optional.empty();
+        }
+        Set<String> ignored = description.getIgnoredPropertyNames();
+        List<String> known = description.findProperties().stream()
+                .filter(BeanPropertyDefinition::couldDeserialize)
+                .map(BeanPropertyDefinition::getName)
+                .filter(name -> !ignored.contains(name))
+                .collect(Collectors.toList());
         for (Map.Entry<String, JsonLocation> written : parser.keysIn(objectPath).entrySet()) {
             if (!known.contains(written.getKey())) {
                 List<Object> path = new ArrayList<>(objectPath);
@@ -170,7 +183,11 @@ final class ConfigErrors
                 }
                 return missingKey(objectPath, refused.relativePath(), objectLocation);
             }
-            return new Problem(valueLocation.or(() -> parser.keyLocation(path)).orElse(objectLocation), path, prefixed(path, refused.problem()));
+            Optional<JsonLocation> keyLocation = parser.keyLocation(path);
+            JsonLocation location = valueLocation.isPresent() && (keyLocation.isEmpty() || keyLocation.get().getLineNr() == valueLocation.get().getLineNr())
+                    ? valueLocation.get()
+                    : keyLocation.orElse(objectLocation);
+            return new Problem(location, path, prefixed(path, refused.problem()));
         }
         Throwable cause = exception.getCause() == null ? exception : exception.getCause();
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
@@ -195,8 +212,7 @@ final class ConfigErrors
             Class<?> type = null;
             if (!objectPath.isEmpty() && missing.group(1).equals(objectPath.get(objectPath.size() - 1))) {
                 objectPath.remove(objectPath.size() - 1);
-                Object from = exception.getPath().get(exception.getPath().size() - 1).getFrom();
-                type = from instanceof Class<?> fromClass ? fromClass : from == null ? null : from.getClass();
+                type = owner(exception);
             }
             Optional<Problem> unknown = unknownKeyIn(objectPath, type, parser, config);
             if (unknown.isPresent()) {
@@ -217,10 +233,28 @@ final class ConfigErrors
         if (target == null) {
             return new Problem(location, path, prefixed(path, firstLine(original)));
         }
-        String actual = parser != null && parser.currentToken() != null
-                ? currentValue(parser)
-                : exception instanceof InvalidFormatException format ? quote(format.getValue()) : "something else";
+        if (original.startsWith("Cannot map `null` into type") && parser.keyLocation(path).isEmpty() && !path.isEmpty()) {
+            List<Object> objectPath = path.subList(0, path.size() - 1);
+            Optional<Problem> unknown = unknownKeyIn(objectPath, owner(exception), parser, config);
+            if (unknown.isPresent()) {
+                return unknown.get();
+            }
+            return missingKey(objectPath, path.subList(path.size() - 1, path.size()), parser.valueLocation(objectPath).orElse(exception.getLocation()));
+        }
+        String actual = parser.scalarDescription(path).orElseGet(() -> currentValue(parser));
         return new Problem(location, path, prefixed(path, "expected " + expected(target) + ", got " + actual));
+    }
+
+    /**
+     * The class of the object that holds the value an exception is about.
+     */
+    private static Class<?> owner(JsonMappingException exception)
+    {
+        if (exception.getPath().isEmpty()) {
+            return null;
+        }
+        Object from = exception.getPath().get(exception.getPath().size() - 1).getFrom();
+        return from instanceof Class<?> fromClass ? fromClass : from == null ? null : from.getClass();
     }
 
     private static Problem invalidYaml(MarkedYAMLException exception, LocationTrackingParser parser)
@@ -236,7 +270,7 @@ final class ConfigErrors
     {
         List<Object> path = contextPath(parser);
         Matcher duplicate = DUPLICATE_FIELD.matcher(String.valueOf(exception.getOriginalMessage()));
-        if (parser != null && duplicate.find()) {
+        if (duplicate.find()) {
             List<Object> keyPath = new ArrayList<>(path);
             if (keyPath.isEmpty() || !duplicate.group(1).equals(keyPath.get(keyPath.size() - 1))) {
                 keyPath.add(duplicate.group(1));
@@ -245,6 +279,9 @@ final class ConfigErrors
             String firstLine = first.map(location -> " (first written on line " + location.getLineNr() + ")").orElse("");
             String message = "duplicate key '" + duplicate.group(1) + "'" + firstLine;
             return new Problem(parser.currentTokenLocation(), keyPath, keyPath.size() > 1 ? prefixed(keyPath, message) : message);
+        }
+        if (String.valueOf(exception.getOriginalMessage()).startsWith("Malformed numeric value")) {
+            return new Problem(parser.currentTokenLocation(), path, prefixed(path, "expected a number, got " + currentValue(parser)));
         }
         return new Problem(exception.getLocation(), path, prefixed(path, firstLine(String.valueOf(exception.getOriginalMessage()))));
     }
@@ -270,9 +307,6 @@ final class ConfigErrors
 
     private static List<Object> contextPath(JsonParser parser)
     {
-        if (parser == null) {
-            return List.of();
-        }
         List<Object> path = new ArrayList<>();
         for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
             if (context.inObject() && context.getCurrentName() != null) {
@@ -288,23 +322,19 @@ final class ConfigErrors
 
     private static String currentValue(JsonParser parser)
     {
-        JsonToken token = parser == null ? null : parser.currentToken();
+        JsonToken token = parser.currentToken();
         if (token == null) {
             return "nothing";
         }
-        try {
-            return switch (token) {
-                case VALUE_STRING -> quote(parser.getText());
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> parser.getText();
-                case VALUE_NULL -> "an empty value";
-                case START_OBJECT, FIELD_NAME, END_OBJECT -> "a mapping";
-                case START_ARRAY, END_ARRAY -> "a list";
-                default -> token.asString() == null ? token.name() : token.asString();
-            };
+        if (token.isScalarValue()) {
+            try {
+                return LocationTrackingParser.describeScalar(token, parser.getText());
+            }
+            catch (IOException e) {
+                return token.name();
+            }
         }
-        catch (IOException e) {
-            return token.name();
-        }
+        return token == JsonToken.START_ARRAY || token == JsonToken.END_ARRAY ? "a list" : "a mapping";
     }
 
     private static String expected(Class<?> type)
@@ -360,15 +390,6 @@ final class ConfigErrors
             }
         }
         return names;
-    }
-
-    private static String quote(Object value)
-    {
-        String text = String.valueOf(value);
-        if (text.length() > MAXIMUM_QUOTED_LENGTH) {
-            text = text.substring(0, MAXIMUM_QUOTED_LENGTH) + "...";
-        }
-        return "\"" + text.replace("\n", "\\n") + "\"";
     }
 
     private static String firstLine(String message)

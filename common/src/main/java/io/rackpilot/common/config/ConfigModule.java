@@ -15,8 +15,9 @@ import java.time.Duration;
 
 /**
  * The Jackson module for the value types of config files: {@link Duration} written as
- * {@code 500ms}, {@code 1h30m} or {@code PT5S} (see {@link DurationParser}), and {@link DataSize}
- * written as {@code 4MiB} or a number of bytes. {@link YamlLoader} registers it; register it on any
+ * {@code 500ms}, {@code 1h30m} or {@code PT5S} (see {@link DurationParser}), {@link DataSize}
+ * written as {@code 4MiB} or a number of bytes, and strings read exactly as written even where
+ * YAML sees a number ({@code 06:00.0}, {@code 1.10}). {@link YamlLoader} registers it; register it on any
  * other mapper that reads or writes config values (for example a JSON copy of the plan).
  */
 public final class ConfigModule
@@ -29,6 +30,30 @@ public final class ConfigModule
         addSerializer(Duration.class, new DurationSerializer());
         addDeserializer(DataSize.class, new DataSizeDeserializer());
         addSerializer(DataSize.class, new DataSizeSerializer());
+        addDeserializer(String.class, new TextDeserializer());
+    }
+
+    /**
+     * A string as written, whatever YAML makes of it: {@code 06:00.0} is a (base 60) number to YAML
+     * and {@code 1.10} a float, but a string key keeps the text exactly, without reading it as a number.
+     */
+    private static final class TextDeserializer
+            extends StdScalarDeserializer<String>
+    {
+        TextDeserializer()
+        {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context)
+                throws IOException
+        {
+            if (parser.currentToken() != null && parser.currentToken().isScalarValue()) {
+                return parser.getText();
+            }
+            return (String) context.handleUnexpectedToken(String.class, parser);
+        }
     }
 
     private static final class DurationDeserializer

@@ -27,6 +27,7 @@ final class LocationTrackingParser
     private final Map<String, JsonLocation> keyLocations = new HashMap<>();
     private final Map<String, JsonLocation> valueLocations = new HashMap<>();
     private final Map<String, Map<String, JsonLocation>> keysByObject = new HashMap<>();
+    private final Map<String, String> scalarDescriptions = new HashMap<>();
 
     LocationTrackingParser(JsonParser parser)
     {
@@ -48,6 +49,9 @@ final class LocationTrackingParser
             }
             else {
                 valueLocations.put(pointer, delegate.currentTokenLocation());
+                if (token.isScalarValue()) {
+                    scalarDescriptions.put(pointer, describeScalar(token, delegate.getText()));
+                }
             }
         }
         return token;
@@ -124,6 +128,27 @@ final class LocationTrackingParser
     Optional<JsonLocation> valueLocation(List<Object> path)
     {
         return Optional.ofNullable(valueLocations.get(pointer(path)));
+    }
+
+    /**
+     * The value written at this path as a message shows it: {@code "abc"} for a string,
+     * {@code 1.5} for a number, {@code an empty value} for nothing; empty when no scalar was written there.
+     */
+    Optional<String> scalarDescription(List<Object> path)
+    {
+        return Optional.ofNullable(scalarDescriptions.get(pointer(path)));
+    }
+
+    static String describeScalar(JsonToken token, String text)
+    {
+        if (token == JsonToken.VALUE_NULL) {
+            return "an empty value";
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+            return "\"" + shown.replace("\n", "\\n") + "\"";
+        }
+        return text;
     }
 
     /**

@@ -42,8 +42,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <h2>Writing a config class</h2>
  * A config class is a record. Jackson calls its canonical constructor with {@code null} for
- * every key that is absent (and {@code 0}/{@code false} for an absent primitive), so the compact
- * constructor puts in the defaults and checks the values:
+ * every key that is absent (an absent primitive is an error instead), so the compact constructor
+ * puts in the defaults and checks the values:
  *
  * <pre>{@code
  * public record CoordinatorLink(
@@ -52,7 +52,7 @@ import static java.util.Objects.requireNonNull;
  *         Integer maxMessageBytes,               // a number with a default: boxed, so absent is null
  *         Optional<String> advertiseHost,        // optional, no default
  *         List<String> labels,                   // optional list, empty by default
- *         @JsonProperty(required = true) int id) // a required number: primitive and required
+ *         int id)                                // a required number: a primitive
  * {
  *     public CoordinatorLink
  *     {
@@ -72,14 +72,17 @@ import static java.util.Objects.requireNonNull;
  * <li>A required string or object: {@code ConfigValues.required(name, "name")} (or
  *     {@link ConfigValues#requiredText}); it reports a missing key at the line of the object, and
  *     {@code name:} with no value at the line of the key.</li>
- * <li>A required number or boolean: a primitive with {@code @JsonProperty(required = true)};
- *     an absent key is reported as missing, an empty value as the wrong type.</li>
- * <li>A number with a default: the boxed type ({@code Integer}), since an absent primitive is
- *     indistinguishable from {@code 0}.</li>
+ * <li>A required number or boolean: a primitive ({@code int}, {@code boolean}); an absent key is
+ *     reported as missing, an empty value as the wrong type. {@code @JsonProperty(required = true)}
+ *     says so explicitly and reports the same way.</li>
+ * <li>A number or boolean with a default: the boxed type ({@code Integer}, {@code Boolean}), null
+ *     when absent; a primitive is never optional.</li>
  * <li>A value the constructor refuses: throw {@link ConfigValueException} with the key; the
  *     message then points at the line of that value. Other exceptions from a constructor are
  *     reported at the line where the object starts.</li>
  * <li>Nested sections are records too: {@code tls = ConfigValues.orDefault(tls, Tls.DEFAULT)}.</li>
+ * <li>A helper method named like a bean getter ({@code isEnabled()}, {@code getAddress()}) looks
+ *     like a key to Jackson: mark it {@code @JsonIgnore}; writing that key is then an error too.</li>
  * </ul>
  * Jackson reads record component names without {@code -parameters}; keys are the component names.
  */
@@ -135,9 +138,14 @@ public final class YamlLoader
     private static <T> T parse(String yaml, Optional<Path> file, String sourceName, Class<T> type)
     {
         String text = isEmptyDocument(yaml) ? "{}" : yaml;
-        LocationTrackingParser parser = null;
+        LocationTrackingParser parser;
         try {
             parser = new LocationTrackingParser(MAPPER.createParser(text));
+        }
+        catch (IOException e) {
+            throw new ConfigException(file, sourceName, 0, 0, "", String.valueOf(e.getMessage()), e);
+        }
+        try {
             return MAPPER.readValue(parser, type);
         }
         catch (JacksonException e) {
@@ -145,6 +153,19 @@ public final class YamlLoader
         }
         catch (IOException e) {
             throw new ConfigException(file, sourceName, 0, 0, "", String.valueOf(e.getMessage()), e);
+        }
+        finally {
+            closeQuietly(parser);
+        }
+    }
+
+    private static void closeQuietly(LocationTrackingParser parser)
+    {
+        try {
+            parser.close();
+        }
+        catch (IOException e) {
+            // reading a string: nothing to release
         }
     }
 
@@ -173,6 +194,7 @@ public final class YamlLoader
                 .build();
         ObjectMapper mapper = YAMLMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

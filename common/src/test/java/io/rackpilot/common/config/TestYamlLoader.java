@@ -146,6 +146,10 @@ class TestYamlLoader
                 .hasMessage("sample.yaml:1:8: peers: expected a list, got \"k8s-node1\"");
         assertFailure("labels:\n  zone: [a]\n")
                 .hasMessage("sample.yaml:2:9: labels.zone: expected a string, got a list");
+        assertFailure("coordinator:\n  port: 1:30\n")
+                .hasMessage("sample.yaml:2:9: coordinator.port: expected an integer, got \"1:30\"");
+        assertFailure("coordinator:\n  port: 06:00.0\n")
+                .hasMessage("sample.yaml:2:9: coordinator.port: expected a number, got 06:00.0");
         assertFailure("- a\n- b\n")
                 .hasMessage("sample.yaml:1:1: expected a mapping, got a list");
     }
@@ -203,6 +207,37 @@ class TestYamlLoader
                 """)
                 .hasMessage("sample.yaml:3:26: labels[\"nvidia.com/gpu.present\"]: a value is required, got an empty value")
                 .satisfies(failure -> assertLocation(failure, 3, 26, "labels[\"nvidia.com/gpu.present\"]"));
+    }
+
+    record Switch(boolean on, String label) {}
+
+    @Test
+    void primitivesAreRequired()
+    {
+        assertThat(YamlLoader.parse("on: true\n", "switch.yaml", Switch.class)).isEqualTo(new Switch(true, null));
+        assertThatThrownBy(() -> YamlLoader.parse("label: a\n", "switch.yaml", Switch.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("switch.yaml:1:1: missing required key 'on'");
+        assertThatThrownBy(() -> YamlLoader.parse("", "switch.yaml", Switch.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("switch.yaml:1:1: missing required key 'on'");
+        assertThatThrownBy(() -> YamlLoader.parse("on: true\nlabl: a\n", "switch.yaml", Switch.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("switch.yaml:2:1: unknown key 'labl', did you mean 'label'? (known keys: on, label)");
+        assertThatThrownBy(() -> YamlLoader.parse("labl: a\n", "switch.yaml", Switch.class))
+                .as("a misspelt key is reported before the missing key it may be")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("switch.yaml:1:1: unknown key 'labl'");
+    }
+
+    @Test
+    void stringsKeepTheTextYamlWouldReadAsANumber()
+    {
+        assertThat(YamlLoader.parse("on: true\nlabel: 06:00.0\n", "switch.yaml", Switch.class).label()).isEqualTo("06:00.0");
+        assertThat(YamlLoader.parse("on: true\nlabel: 1.10\n", "switch.yaml", Switch.class).label()).isEqualTo("1.10");
+        assertThat(YamlLoader.parse("on: true\nlabel: 0x1F\n", "switch.yaml", Switch.class).label()).isEqualTo("0x1F");
+        assertThat(YamlLoader.parse("on: true\nlabel: no\n", "switch.yaml", Switch.class).label()).isEqualTo("no");
+        assertThat(parse("peers:\n  - weight: 1\n    name: 0700\n").peers().get(0).name()).isEqualTo("0700");
     }
 
     @Test
