@@ -44,12 +44,12 @@ public final class ActionParameters
             }
             String key = assignment.substring(0, equals);
             String value = assignment.substring(equals + 1);
-            set(actionName, parameters, key, key, value);
+            set(actionName, parameters, assignment, key, value);
         }
         return Action.newBuilder().setField(actionField, parameters.build()).build();
     }
 
-    private static void set(String actionName, Message.Builder builder, String fullKey, String key, String value)
+    private static void set(String actionName, Message.Builder builder, String assignment, String key, String value)
     {
         int dot = key.indexOf('.');
         String head = dot < 0 ? key : key.substring(0, dot);
@@ -57,20 +57,20 @@ public final class ActionParameters
         FieldDescriptor field = find(type, head);
         if (field == null) {
             String known = type.getFields().stream().map(FieldDescriptor::getJsonName).collect(Collectors.joining(", "));
-            throw new IllegalArgumentException("--set " + fullKey + ": " + actionName + " has no field '" + head + "'"
+            throw new IllegalArgumentException("--set " + assignment + ": " + actionName + " has no field '" + head + "'"
                     + (known.isEmpty() ? " (it takes no parameters)" : " (fields: " + known + ")"));
         }
         if (dot >= 0) {
             if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isRepeated()) {
-                throw new IllegalArgumentException("--set " + fullKey + ": '" + head + "' is not a nested message; use --json for lists of messages");
+                throw new IllegalArgumentException("--set " + assignment + ": '" + head + "' is not a nested message; use --json for lists of messages");
             }
-            set(actionName, builder.getFieldBuilder(field), fullKey, key.substring(dot + 1), value);
+            set(actionName, builder.getFieldBuilder(field), assignment, key.substring(dot + 1), value);
             return;
         }
         if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-            throw new IllegalArgumentException("--set " + fullKey + ": '" + head + "' is a message; set its fields with " + head + ".FIELD=VALUE or use --json");
+            throw new IllegalArgumentException("--set " + assignment + ": '" + head + "' is a message; set its fields with " + head + ".FIELD=VALUE or use --json");
         }
-        Object converted = convert(fullKey, field, value);
+        Object converted = convert(assignment, field, value);
         if (field.isRepeated()) {
             builder.addRepeatedField(field, converted);
         }
@@ -89,7 +89,7 @@ public final class ActionParameters
         return null;
     }
 
-    private static Object convert(String key, FieldDescriptor field, String value)
+    private static Object convert(String assignment, FieldDescriptor field, String value)
     {
         try {
             return switch (field.getType()) {
@@ -110,13 +110,13 @@ public final class ActionParameters
             };
         }
         catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--set " + key + ": '" + value + "' is not a valid " + field.getType().name().toLowerCase(Locale.ROOT));
+            throw new IllegalArgumentException("--set " + assignment + ": '" + value + "' is not a valid " + field.getType().name().toLowerCase(Locale.ROOT));
         }
         catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("--set")) {
                 throw e;
             }
-            throw new IllegalArgumentException("--set " + key + ": " + e.getMessage());
+            throw new IllegalArgumentException("--set " + assignment + ": " + e.getMessage());
         }
     }
 

@@ -100,8 +100,7 @@ public final class ProtoJson
         return switch (field.getJavaType()) {
             case MESSAGE -> value((Message) value);
             case ENUM -> NODES.textNode(enumWord((EnumValueDescriptor) value));
-            case INT -> NODES.numberNode(field.getType() == FieldDescriptor.Type.UINT32 || field.getType() == FieldDescriptor.Type.FIXED32
-                    ? Integer.toUnsignedLong((Integer) value) : (Integer) value);
+            case INT -> unsigned32(field) && (Integer) value < 0 ? NODES.numberNode(Integer.toUnsignedLong((Integer) value)) : NODES.numberNode((Integer) value);
             case LONG -> NODES.numberNode((Long) value);
             case FLOAT -> NODES.numberNode((Float) value);
             case DOUBLE -> NODES.numberNode((Double) value);
@@ -109,6 +108,11 @@ public final class ProtoJson
             case STRING -> NODES.textNode((String) value);
             case BYTE_STRING -> NODES.binaryNode(((com.google.protobuf.ByteString) value).toByteArray());
         };
+    }
+
+    private static boolean unsigned32(FieldDescriptor field)
+    {
+        return field.getType() == FieldDescriptor.Type.UINT32 || field.getType() == FieldDescriptor.Type.FIXED32;
     }
 
     /**

@@ -124,7 +124,7 @@ class TestMetricsEndpoints
                 try {
                     response = HttpGet.get(query);
                 }
-                catch (IOException e) {
+                catch (java.io.UncheckedIOException e) {
                     continue;
                 }
                 if (response.status() != 200) {

@@ -187,7 +187,12 @@ class TestSecurityAndProtocol
                     .setReport(Report.newBuilder().setFull(true).setInventory(Inventory.newBuilder().setSystem(SystemInfo.newBuilder().setModel(huge))))
                     .build());
             Status status = stream.closed.get(10, TimeUnit.SECONDS);
-            assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            // The server fails the call with RESOURCE_EXHAUSTED and resets the stream; the client
+            // sees the reset as CANCELLED.
+            assertThat(status.getCode()).isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED);
+            TestHomelab.RackctlResult inventory = homelab.rackctl("inventory", "k8s-node1");
+            assertThat(inventory.exitCode()).isEqualTo(2);
+            assertThat(inventory.err()).contains("agent 'k8s-node1' has not reported an inventory yet");
         }
         finally {
             channel.shutdownNow();
