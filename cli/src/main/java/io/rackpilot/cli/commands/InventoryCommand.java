@@ -36,7 +36,8 @@ public final class InventoryCommand
         }
         PrintStream out = out();
         out.println("Agent:      " + found.getAgentId() + " (collected " + Cells.time(found.getCollectedAt()) + ")");
-        out.println("System:     " + join(inventory.getSystem().getManufacturer(), inventory.getSystem().getModel()) + ", hostname " + inventory.getSystem().getHostname());
+        String system = join(inventory.getSystem().getManufacturer(), inventory.getSystem().getModel());
+        out.println("System:     " + (system.isEmpty() ? "unknown model" : system) + ", hostname " + inventory.getSystem().getHostname());
         out.println("UUID:       " + (inventory.getSystem().getUuid().isEmpty() ? "unknown" : inventory.getSystem().getUuid()) + " (" + inventory.getSystem().getUuidSource() + ")");
         out.println("Booted:     " + Cells.time(inventory.getSystem().getBootTime()));
         out.println("OS:         " + join(inventory.getOperatingSystem().getFamily(), inventory.getOperatingSystem().getVersion())
