@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SystemToolsTest
+class TestSystemTools
 {
     @TempDir
     Path directory;

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What every {@link Store} implementation must do; a subclass per implementation runs it. */
-abstract class StoreContractTest
+abstract class StoreContract
 {
     private final List<String> observedOperations = Collections.synchronizedList(new ArrayList<>());
     protected Store store;

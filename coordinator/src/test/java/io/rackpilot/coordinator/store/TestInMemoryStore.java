@@ -1,7 +1,7 @@
 package io.rackpilot.coordinator.store;
 
-final class InMemoryStoreTest
-        extends StoreContractTest
+final class TestInMemoryStore
+        extends StoreContract
 {
     @Override
     protected Store createStore(StoreObserver observer)

@@ -6,7 +6,7 @@ import org.opentest4j.AssertionFailedError;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PromtoolTest
+class TestPromtool
 {
     @Test
     void acceptsAGoodExposition()

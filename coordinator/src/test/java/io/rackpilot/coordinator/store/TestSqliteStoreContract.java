@@ -4,8 +4,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
-final class SqliteStoreContractTest
-        extends StoreContractTest
+final class TestSqliteStoreContract
+        extends StoreContract
 {
     @TempDir
     Path directory;

@@ -9,7 +9,7 @@ import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class IdentityTest
+class TestIdentity
 {
     @Test
     void rolesHaveLowerCaseUriNames()

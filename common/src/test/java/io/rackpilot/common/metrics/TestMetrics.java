@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class MetricsTest
+class TestMetrics
 {
     private static final String HELP = "Commands carried out, by action and outcome.";
 

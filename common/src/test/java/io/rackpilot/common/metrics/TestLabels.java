@@ -8,7 +8,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LabelsTest
+class TestLabels
 {
     @Test
     void keepsLabelsSortedByName()

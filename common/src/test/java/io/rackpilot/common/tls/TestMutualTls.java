@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Real gRPC over TLS on loopback: what the coordinator's server and an agent's channel see.
  */
-class MutualTlsTest
+class TestMutualTls
 {
     private static final Identity NODE = new Identity(IdentityRole.NODE, "k8s-node1");
     private static final Identity ADMIN = new Identity(IdentityRole.ADMIN, "alice");

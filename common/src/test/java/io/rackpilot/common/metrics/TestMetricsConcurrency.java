@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class MetricsConcurrencyTest
+class TestMetricsConcurrency
 {
     @Test
     void scrapesWhileSeriesComeAndGo()

@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Measures put (fsynced), get and list latency and prints them; asserts only that the work was done.
- * The figures land in target/surefire-reports/*StoreLatencyTest-output.txt.
+ * The figures land in target/surefire-reports/*TestStoreLatency-output.txt.
  */
-final class StoreLatencyTest
+final class TestStoreLatency
 {
     private static final int RECORDS = 2000;
     private static final int VALUE_BYTES = 2048;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Prints how long rendering a registry of about 200 series takes; a figure to read, not a limit.
  */
-class MetricsRenderBenchmarkTest
+class TestMetricsRenderBenchmark
 {
     private static final int WARMUP_RENDERS = 300;
     private static final int MEASURED_RENDERS = 1000;

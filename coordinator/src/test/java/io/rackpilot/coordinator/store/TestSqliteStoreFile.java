@@ -14,13 +14,13 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.rackpilot.coordinator.store.StoreContractTest.bytes;
+import static io.rackpilot.coordinator.store.StoreContract.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What only the SQLite store does: a file that survives restarts, WAL, its schema, its errors. */
-final class SqliteStoreFileTest
+final class TestSqliteStoreFile
 {
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

@@ -15,7 +15,7 @@ import static io.rackpilot.common.tls.TestCertificates.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TlsFilesTest
+class TestTlsFiles
 {
     private static final Identity NODE = new Identity(IdentityRole.NODE, "k8s-node1");
 

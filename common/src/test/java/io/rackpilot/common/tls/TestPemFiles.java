@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PemFilesTest
+class TestPemFiles
 {
     private static final Identity NODE = new Identity(IdentityRole.NODE, "k8s-node1");
 

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * serves all tries of a property; each try works under its own key prefix, which also checks that
  * prefixes isolate.
  */
-class StorePropertyTest
+class TestStoreProperty
 {
     private static final List<String> KEYS = List.of("a", "a/b", "a/c", "ab", "a~", "a~/x", "b", "b/a");
     private static final List<String> PREFIXES = List.of("", "a", "a/", "a~", "ab", "b", "c");

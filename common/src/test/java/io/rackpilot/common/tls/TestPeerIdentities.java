@@ -14,7 +14,7 @@ import static io.rackpilot.common.tls.TestCertificates.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PeerIdentitiesTest
+class TestPeerIdentities
 {
     private final CertificateAuthority authority = CertificateAuthority.create("rackpilot test CA", Duration.ofDays(1));
 
