@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -80,6 +81,14 @@ class TestMetricsEndpoints
         Promtool.checkMetrics(node);
 
         assertThat(get("http://127.0.0.1:" + homelab.agent("k8s-node1").metricsPort() + "/healthz")).isEqualTo("ok\n");
+
+        String documentation = Files.readString(Path.of("../docs/metrics.md"));
+        for (String exposition : List.of(coordinator, host, node)) {
+            exposition.lines()
+                    .filter(line -> line.startsWith("# HELP "))
+                    .map(line -> line.split(" ")[2])
+                    .forEach(name -> assertThat(documentation).as("docs/metrics.md documents %s", name).contains("`" + name + "`"));
+        }
     }
 
     @Test
