@@ -7,6 +7,7 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
 import io.rackpilot.common.logging.Logging;
+import io.rackpilot.common.tls.TlsFileException;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class AgentDaemon
         try {
             agent = Agent.start(kind, config, extraHandlers, out);
         }
-        catch (IllegalArgumentException | ConfigException e) {
+        catch (IllegalArgumentException | ConfigException | TlsFileException e) {
             err.println((configFile == null ? kind.defaultConfigFile() : configFile) + ": " + e.getMessage());
             return 2;
         }

@@ -4,6 +4,7 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
 import io.rackpilot.common.logging.Logging;
+import io.rackpilot.common.tls.TlsFileException;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
 
 import java.io.PrintStream;
@@ -72,7 +73,7 @@ public final class CoordinatorMain
         try {
             coordinator = Coordinator.start(config);
         }
-        catch (IllegalArgumentException e) {
+        catch (IllegalArgumentException | TlsFileException e) {
             err.println(file + ": " + e.getMessage());
             return 2;
         }
