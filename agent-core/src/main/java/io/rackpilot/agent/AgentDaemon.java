@@ -3,6 +3,7 @@ package io.rackpilot.agent;
 import io.rackpilot.agent.command.ActionHandler;
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
+import io.rackpilot.common.Daemons;
 import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
@@ -13,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -85,18 +85,7 @@ public final class AgentDaemon
             log.log(Level.SEVERE, kind.daemonName() + " failed to start", e);
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping " + kind.daemonName());
-            agent.close();
-            stopped.countDown();
-        }, "rackpilot-shutdown"));
-        try {
-            stopped.await();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Daemons.runUntilStopped(kind.daemonName(), agent);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.rackpilot.coordinator;
 
+import io.rackpilot.common.Daemons;
 import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
@@ -10,7 +11,6 @@ import io.rackpilot.coordinator.config.CoordinatorConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -81,18 +81,7 @@ public final class CoordinatorMain
             log.log(Level.SEVERE, "the coordinator failed to start: " + e.getMessage(), e);
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping the coordinator");
-            coordinator.close();
-            stopped.countDown();
-        }, "rackpilot-shutdown"));
-        try {
-            stopped.await();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Daemons.runUntilStopped("the coordinator", coordinator);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.rackpilot.agent.config;
 
+import io.rackpilot.common.config.ConfigChecks;
 import io.rackpilot.common.net.HostAndPort;
 
 import java.nio.file.Path;
@@ -64,41 +65,22 @@ public record AgentConfig(
      */
     public AgentConfig validate(AgentKind kind)
     {
-        key("coordinator.address", () -> coordinator.hostAndPort());
-        key("metrics.listen", () -> metrics.listenFor(kind));
-        positive("coordinator.initialBackoff", coordinator.initialBackoff());
-        positive("inventory.interval", inventory.interval());
+        ConfigChecks.parses("coordinator.address", () -> coordinator.hostAndPort());
+        ConfigChecks.parses("metrics.listen", () -> metrics.listenFor(kind));
+        ConfigChecks.positive("coordinator.initialBackoff", coordinator.initialBackoff());
+        ConfigChecks.positive("inventory.interval", inventory.interval());
         if (coordinator.maximumBackoff().compareTo(coordinator.initialBackoff()) < 0) {
             throw new IllegalArgumentException("coordinator.maximumBackoff (" + coordinator.maximumBackoff() + ") is below coordinator.initialBackoff (" + coordinator.initialBackoff() + ")");
         }
-        if (coordinator.maxMessageBytes() < 64 * 1024) {
-            throw new IllegalArgumentException("coordinator.maxMessageBytes must be at least 65536, got " + coordinator.maxMessageBytes());
-        }
+        ConfigChecks.atLeast("coordinator.maxMessageBytes", coordinator.maxMessageBytes(), 64 * 1024);
         if (commands.workers() < 1 || commands.workers() > 64) {
             throw new IllegalArgumentException("commands.workers must be between 1 and 64, got " + commands.workers());
         }
-        if (commands.retainedResults() < 1) {
-            throw new IllegalArgumentException("commands.retainedResults must be at least 1, got " + commands.retainedResults());
-        }
+        ConfigChecks.atLeast("commands.retainedResults", commands.retainedResults(), 1);
         return this;
     }
 
-    private static void key(String key, Runnable parse)
-    {
-        try {
-            parse.run();
-        }
-        catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-        }
-    }
 
-    private static void positive(String key, Duration duration)
-    {
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive, got " + duration);
-        }
-    }
 
     public AgentConfig withId(String newId)
     {

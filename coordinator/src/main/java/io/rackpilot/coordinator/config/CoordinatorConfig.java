@@ -1,5 +1,6 @@
 package io.rackpilot.coordinator.config;
 
+import io.rackpilot.common.config.ConfigChecks;
 import io.rackpilot.common.net.HostAndPort;
 
 import java.nio.file.Path;
@@ -61,35 +62,16 @@ public record CoordinatorConfig(
      */
     public CoordinatorConfig validate()
     {
-        parse("listen", () -> listenAddress());
-        parse("metrics.listen", () -> metrics.listenAddress());
-        positive("agents.heartbeatInterval", agents.heartbeatInterval());
-        positive("commands.defaultTimeout", commands.defaultTimeout());
-        if (agents.missedHeartbeats() < 1) {
-            throw new IllegalArgumentException("agents.missedHeartbeats must be at least 1, got " + agents.missedHeartbeats());
-        }
-        if (maxMessageBytes < 64 * 1024) {
-            throw new IllegalArgumentException("maxMessageBytes must be at least 65536, got " + maxMessageBytes);
-        }
+        ConfigChecks.parses("listen", () -> listenAddress());
+        ConfigChecks.parses("metrics.listen", () -> metrics.listenAddress());
+        ConfigChecks.positive("agents.heartbeatInterval", agents.heartbeatInterval());
+        ConfigChecks.positive("commands.defaultTimeout", commands.defaultTimeout());
+        ConfigChecks.atLeast("agents.missedHeartbeats", agents.missedHeartbeats(), 1);
+        ConfigChecks.atLeast("maxMessageBytes", maxMessageBytes, 64 * 1024);
         return this;
     }
 
-    private static void parse(String key, Runnable parse)
-    {
-        try {
-            parse.run();
-        }
-        catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-        }
-    }
 
-    private static void positive(String key, Duration duration)
-    {
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive, got " + duration);
-        }
-    }
 
     public record Tls(Path ca, Path certificate, Path privateKey)
     {
