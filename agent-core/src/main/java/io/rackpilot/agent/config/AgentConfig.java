@@ -29,6 +29,10 @@ import static java.util.Objects.requireNonNull;
  * stateDirectory: /var/lib/rackpilot
  * inventory:
  *   interval: 60s
+ * gpu:
+ *   nvmlLibrary: /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1   # default: RACKPILOT_NVML_LIBRARY, else the system's
+ *   pollInterval: 5s
+ *   pollTimeout: 3s
  * </pre>
  */
 public record AgentConfig(
@@ -38,7 +42,8 @@ public record AgentConfig(
         Metrics metrics,
         Path stateDirectory,
         Inventory inventory,
-        Commands commands)
+        Commands commands,
+        Gpu gpu)
 {
     public AgentConfig
     {
@@ -48,11 +53,12 @@ public record AgentConfig(
         stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot") : stateDirectory;
         inventory = inventory == null ? new Inventory(null, null, null, null) : inventory;
         commands = commands == null ? new Commands(null, null) : commands;
+        gpu = gpu == null ? new Gpu(null, null, null) : gpu;
     }
 
     public static AgentConfig defaults()
     {
-        return new AgentConfig(null, null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> configuredId()
@@ -69,6 +75,8 @@ public record AgentConfig(
         ConfigChecks.parses("metrics.listen", () -> metrics.listenFor(kind));
         ConfigChecks.positive("coordinator.initialBackoff", coordinator.initialBackoff());
         ConfigChecks.positive("inventory.interval", inventory.interval());
+        ConfigChecks.positive("gpu.pollInterval", gpu.pollInterval());
+        ConfigChecks.positive("gpu.pollTimeout", gpu.pollTimeout());
         if (coordinator.maximumBackoff().compareTo(coordinator.initialBackoff()) < 0) {
             throw new IllegalArgumentException("coordinator.maximumBackoff (" + coordinator.maximumBackoff() + ") is below coordinator.initialBackoff (" + coordinator.initialBackoff() + ")");
         }
@@ -84,7 +92,7 @@ public record AgentConfig(
 
     public AgentConfig withId(String newId)
     {
-        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands);
+        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu);
     }
 
     public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
@@ -142,6 +150,21 @@ public record AgentConfig(
             systemUuidFile = systemUuidFile == null ? Path.of("/run/rackpilot/product_uuid") : systemUuidFile;
             sysRoot = sysRoot == null ? Path.of("/sys") : sysRoot;
             procRoot = procRoot == null ? Path.of("/proc") : procRoot;
+        }
+    }
+
+    /**
+     * @param nvmlLibrary a path to libnvidia-ml.so; default: RACKPILOT_NVML_LIBRARY, else
+     *        libnvidia-ml.so.1, then libnvidia-ml.so from the system's library path
+     * @param pollInterval how often NVML is read
+     * @param pollTimeout how long one reading may take before it counts as hung
+     */
+    public record Gpu(Path nvmlLibrary, Duration pollInterval, Duration pollTimeout)
+    {
+        public Gpu
+        {
+            pollInterval = pollInterval == null ? Duration.ofSeconds(5) : pollInterval;
+            pollTimeout = pollTimeout == null ? Duration.ofSeconds(3) : pollTimeout;
         }
     }
 

@@ -102,7 +102,8 @@ public final class DevHomelab
                         new AgentConfig.Metrics("127.0.0.1:" + nextMetricsPort, null),
                         machineDirectory.resolve("state"),
                         new AgentConfig.Inventory(null, uuidFile, null, null),
-                        null);
+                        null,
+                null);
                 Agent agent = machine.host()
                         ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput)
                         : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput);
