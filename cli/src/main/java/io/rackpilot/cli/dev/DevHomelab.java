@@ -103,7 +103,7 @@ public final class DevHomelab
                         machineDirectory.resolve("state"),
                         new AgentConfig.Inventory(null, uuidFile, null, null),
                         null,
-                null);
+                        null);
                 Agent agent = machine.host()
                         ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput)
                         : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput);
