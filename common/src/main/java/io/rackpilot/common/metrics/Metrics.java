@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -94,7 +95,26 @@ public final class Metrics
      */
     public Counter counter(String name, String help, Labels labels)
     {
-        return (Counter) series(MetricKind.COUNTER, name, help, labels, Counter::new).metric();
+        Metric metric = series(MetricKind.COUNTER, name, help, labels, Counter::new).metric();
+        if (metric instanceof SupplierCounter) {
+            throw new IllegalArgumentException(name + labels + " is a counter read from a supplier; it cannot be incremented");
+        }
+        return (Counter) metric;
+    }
+
+    /**
+     * A counter whose value is read from {@code value} at every scrape, for counts kept elsewhere (the
+     * energy NVML counts since the driver loaded); {@code name} must end in {@code _total}. Registering the
+     * same series again replaces the supplier.
+     */
+    public void counter(String name, String help, Labels labels, LongSupplier value)
+    {
+        requireNonNull(value, "value is null");
+        Series series = series(MetricKind.COUNTER, name, help, labels, () -> new SupplierCounter(value));
+        if (!(series.metric() instanceof SupplierCounter counter)) {
+            throw new IllegalArgumentException(name + labels + " is already a counter that is incremented, not read from a supplier");
+        }
+        counter.replace(value);
     }
 
     /**

@@ -27,6 +27,29 @@ class TestMetrics
     private final Metrics metrics = new Metrics();
 
     @Test
+    void aCounterReadFromASupplierIsExposedAsACounter()
+    {
+        Metrics metrics = new Metrics();
+        java.util.concurrent.atomic.AtomicLong joules = new java.util.concurrent.atomic.AtomicLong(1200);
+        metrics.counter("rackpilot_gpu_energy_joules_total", "Energy the GPU used since the driver loaded.", Labels.of("uuid", "GPU-1"), joules::get);
+        joules.set(1500);
+        String text = PrometheusExposition.toText(metrics);
+        assertThat(text)
+                .contains("# HELP rackpilot_gpu_energy_joules_total Energy the GPU used since the driver loaded.")
+                .contains("# TYPE rackpilot_gpu_energy_joules_total counter")
+                .contains("rackpilot_gpu_energy_joules_total{uuid=\"GPU-1\"} 1500.0");
+        assertThatThrownBy(() -> metrics.counter("rackpilot_gpu_energy_joules_total", "Energy the GPU used since the driver loaded.", Labels.of("uuid", "GPU-1")))
+                .hasMessageContaining("cannot be incremented");
+
+        metrics.counter("rackpilot_gpu_energy_joules_total", "Energy the GPU used since the driver loaded.", Labels.of("uuid", "GPU-1"), () -> 7);
+        assertThat(PrometheusExposition.toText(metrics)).contains("rackpilot_gpu_energy_joules_total{uuid=\"GPU-1\"} 7.0");
+
+        metrics.counter("rackpilot_jobs_total", "Jobs.", Labels.empty()).inc();
+        assertThatThrownBy(() -> metrics.counter("rackpilot_jobs_total", "Jobs.", Labels.empty(), () -> 3))
+                .hasMessageContaining("already a counter that is incremented");
+    }
+
+    @Test
     void returnsTheSameCounterForTheSameSeries()
     {
         Counter first = metrics.counter("rackpilot_commands_total", HELP, Labels.of("action", "agent.ping", "outcome", "succeeded"));
