@@ -5,6 +5,7 @@ import io.rackpilot.cli.commands.CaCommand;
 import io.rackpilot.cli.commands.CommandCommand;
 import io.rackpilot.cli.commands.CommandsCommand;
 import io.rackpilot.cli.commands.ExecCommand;
+import io.rackpilot.cli.commands.GpusCommand;
 import io.rackpilot.cli.commands.InventoryCommand;
 import io.rackpilot.cli.commands.TargetsCommand;
 import io.rackpilot.cli.dev.DevCommand;
@@ -33,6 +34,7 @@ import static java.util.Objects.requireNonNull;
                 ExecCommand.class,
                 CommandsCommand.class,
                 CommandCommand.class,
+                GpusCommand.class,
                 TargetsCommand.class,
                 CaCommand.class,
                 DevCommand.class,

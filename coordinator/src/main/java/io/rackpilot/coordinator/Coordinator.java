@@ -8,6 +8,7 @@ import io.rackpilot.common.tls.TlsContexts;
 import io.rackpilot.common.tls.TlsFiles;
 import io.rackpilot.coordinator.agents.AgentLinkService;
 import io.rackpilot.coordinator.agents.AgentRegistry;
+import io.rackpilot.coordinator.agents.GpuDirectory;
 import io.rackpilot.coordinator.agents.InventoryBook;
 import io.rackpilot.coordinator.commands.CommandService;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
@@ -85,7 +86,7 @@ public final class Coordinator
                     TlsContexts.grpcServer(tlsFiles),
                     config.maxMessageBytes(),
                     new AgentLinkService(registry, inventory, commands, config.agents().heartbeatInterval()),
-                    new ControlService(registry, inventory, commands, targets)).start();
+                    new ControlService(registry, inventory, commands, targets, new GpuDirectory(registry, inventory))).start();
 
             metricsServer = MetricsHttpServer.builder(config.metrics().listenAddress().toSocketAddress(), metrics)
                     .route(PrometheusTargets.PATH, request -> new HttpResponse(200, HttpResponse.APPLICATION_JSON, targets.httpServiceDiscoveryJson()))

@@ -5,6 +5,7 @@ import io.rackpilot.agent.inventory.InventoryCollection;
 import io.rackpilot.common.protocol.InventoryDiff;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.AgentMessage;
+import io.rackpilot.proto.v1.Gpus;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.Report;
 
@@ -24,7 +25,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Collects the inventory on its own thread and schedule (so slow collection never holds up
  * heartbeats or commands) and reports it: a full snapshot after every connect, then only the
- * sections that changed. All state is confined to the inventory thread.
+ * sections that changed. GPU state arrives from the GPU poller and goes out the same way. All state
+ * is confined to the inventory thread.
  */
 public final class InventoryReporter
         implements AutoCloseable
@@ -39,6 +41,7 @@ public final class InventoryReporter
 
     private Inventory lastCollected;
     private Inventory lastSent;
+    private Gpus latestGpus;
 
     public InventoryReporter(InventoryCollection collection, ScheduledExecutorService inventoryThread, Duration interval, Predicate<AgentMessage> outbound, Clock clock)
     {
@@ -73,6 +76,21 @@ public final class InventoryReporter
     }
 
     /**
+     * The GPU poller has new GPU state (it polls on its own, shorter interval): report it if it
+     * changed, together with the rest of the last collection.
+     */
+    public void gpusUpdated(Gpus gpus)
+    {
+        execute(() -> {
+            latestGpus = gpus;
+            if (lastCollected != null) {
+                lastCollected = lastCollected.toBuilder().setGpus(gpus).build();
+                report(lastCollected);
+            }
+        });
+    }
+
+    /**
      * Collects now and reports; the future gives the names of the sections that changed since the
      * previous collection.
      */
@@ -86,6 +104,9 @@ public final class InventoryReporter
         try {
             Inventory previous = lastCollected == null ? Inventory.getDefaultInstance() : lastCollected;
             Inventory current = collection.collect();
+            if (latestGpus != null) {
+                current = current.toBuilder().setGpus(latestGpus).build();
+            }
             lastCollected = current;
             report(current);
             return InventoryDiff.between(previous, current).sections();

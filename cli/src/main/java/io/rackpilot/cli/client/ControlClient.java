@@ -14,6 +14,8 @@ import io.rackpilot.proto.v1.GetCommandRequest;
 import io.rackpilot.proto.v1.GetInventoryRequest;
 import io.rackpilot.proto.v1.ListAgentsRequest;
 import io.rackpilot.proto.v1.ListCommandsRequest;
+import io.rackpilot.proto.v1.ListGpusRequest;
+import io.rackpilot.proto.v1.ListGpusResponse;
 import io.rackpilot.proto.v1.ListTargetsRequest;
 import io.rackpilot.proto.v1.SubmitCommandRequest;
 import io.rackpilot.proto.v1.Target;
@@ -83,6 +85,11 @@ public final class ControlClient
         ListCommandsRequest.Builder request = ListCommandsRequest.newBuilder().setLimit(limit);
         agentId.ifPresent(request::setAgentId);
         return quick().listCommands(request.build()).getCommandsList();
+    }
+
+    public ListGpusResponse gpus()
+    {
+        return quick().listGpus(ListGpusRequest.getDefaultInstance());
     }
 
     public List<Target> targets()

@@ -8,6 +8,8 @@ import io.rackpilot.cli.output.Table;
 import io.rackpilot.proto.v1.AgentInventory;
 import io.rackpilot.proto.v1.Disk;
 import io.rackpilot.proto.v1.FileSystem;
+import io.rackpilot.proto.v1.Gpu;
+import io.rackpilot.proto.v1.NvmlStatus;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.NetworkInterface;
 import picocli.CommandLine.Command;
@@ -66,6 +68,18 @@ public final class InventoryCommand
                     networkInterface.getUp() ? "yes" : "no");
         }
         interfaces.print(out);
+        out.println();
+        NvmlStatus nvml = inventory.getGpus().getNvml();
+        out.println("NVML:       " + Cells.word(nvml.getState()) + (nvml.getMessage().isEmpty() ? "" : " (" + nvml.getMessage() + ")")
+                + (nvml.getDriverVersion().isEmpty() ? "" : ", driver " + nvml.getDriverVersion()));
+        if (inventory.getGpus().getItemsCount() > 0) {
+            Table gpus = new Table("GPU", "NAME", "UUID", "BUS ID", "MEMORY", "HEALTH");
+            for (Gpu gpu : inventory.getGpus().getItemsList()) {
+                gpus.row(gpu.getIndex(), gpu.getName(), gpu.getUuid(), gpu.getPciBusId(),
+                        gpu.hasMemoryTotalBytes() ? Cells.bytes(gpu.getMemoryTotalBytes()) : "", Cells.word(gpu.getHealth()));
+            }
+            gpus.print(out);
+        }
         return ExitCodes.OK;
     }
 

@@ -21,7 +21,8 @@ import java.util.Locale;
  * schema declares them), numbers as JSON numbers (also 64-bit ones), enum values as lower-case
  * words without their type prefix ({@code ROLE_HOST} is {@code "host"}), timestamps as RFC 3339
  * strings and durations as seconds. Fields at their default are left out except booleans and
- * numbers of set messages, which scripts often test; that keeps the names stable and documented
+ * numbers of set messages, which scripts often test (unless the field is declared {@code optional}: then
+ * an unset one is left out, as a GPU's fan on a card without one); that keeps the names stable and documented
  * by the .proto files. Messages that only wrap a list ({@code Disks { repeated Disk items }}) are
  * printed as that list.
  */
@@ -87,7 +88,8 @@ public final class ProtoJson
                 }
                 continue;
             }
-            if (field.getRealContainingOneof() != null && !message.hasField(field)) {
+            if (field.hasPresence() && !message.hasField(field)) {
+                // oneof members and proto3 optional fields that are not set ("not supported" for a GPU)
                 continue;
             }
             object.set(name, scalarOrMessage(field, message.getField(field)));

@@ -6,6 +6,7 @@ import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.common.tls.Identity;
 import io.rackpilot.common.tls.IdentityInterceptor;
 import io.rackpilot.coordinator.agents.AgentRegistry;
+import io.rackpilot.coordinator.agents.GpuDirectory;
 import io.rackpilot.coordinator.agents.InventoryBook;
 import io.rackpilot.coordinator.commands.CommandRejectedException;
 import io.rackpilot.coordinator.commands.CommandService;
@@ -18,6 +19,8 @@ import io.rackpilot.proto.v1.GetInventoryRequest;
 import io.rackpilot.proto.v1.ListAgentsRequest;
 import io.rackpilot.proto.v1.ListAgentsResponse;
 import io.rackpilot.proto.v1.ListCommandsRequest;
+import io.rackpilot.proto.v1.ListGpusRequest;
+import io.rackpilot.proto.v1.ListGpusResponse;
 import io.rackpilot.proto.v1.ListCommandsResponse;
 import io.rackpilot.proto.v1.ListTargetsRequest;
 import io.rackpilot.proto.v1.ListTargetsResponse;
@@ -43,9 +46,11 @@ public final class ControlService
     private final InventoryBook inventory;
     private final CommandService commands;
     private final PrometheusTargets targets;
+    private final GpuDirectory gpus;
 
-    public ControlService(AgentRegistry registry, InventoryBook inventory, CommandService commands, PrometheusTargets targets)
+    public ControlService(AgentRegistry registry, InventoryBook inventory, CommandService commands, PrometheusTargets targets, GpuDirectory gpus)
     {
+        this.gpus = requireNonNull(gpus, "gpus is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.commands = requireNonNull(commands, "commands is null");
@@ -127,6 +132,13 @@ public final class ControlService
     public void listTargets(ListTargetsRequest request, StreamObserver<ListTargetsResponse> responses)
     {
         responses.onNext(ListTargetsResponse.newBuilder().addAllTargets(targets.targets()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listGpus(ListGpusRequest request, StreamObserver<ListGpusResponse> responses)
+    {
+        responses.onNext(gpus.list());
         responses.onCompleted();
     }
 
