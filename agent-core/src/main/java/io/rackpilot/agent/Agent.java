@@ -10,10 +10,14 @@ import io.rackpilot.agent.command.CommandExecutor;
 import io.rackpilot.agent.command.CommandJournal;
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
+import io.rackpilot.agent.gpu.GpuPoller;
+import io.rackpilot.agent.gpu.GpuSource;
+import io.rackpilot.agent.gpu.NvmlGpuSource;
 import io.rackpilot.agent.inventory.InventoryCollection;
 import io.rackpilot.agent.link.Backoff;
 import io.rackpilot.agent.link.CoordinatorLink;
 import io.rackpilot.agent.metrics.AgentMetrics;
+import io.rackpilot.agent.metrics.GpuMetrics;
 import io.rackpilot.agent.report.InventoryReporter;
 import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.metrics.Metrics;
@@ -34,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,8 +52,8 @@ import java.util.logging.Logger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One running agent: the stream to the coordinator, the command executor, the inventory reporter
- * and the metrics endpoint, wired from an {@link AgentConfig}. Both daemons and {@code rackctl dev}
+ * One running agent: the stream to the coordinator, the command executor, the inventory reporter,
+ * the GPU poller and the metrics endpoint, wired from an {@link AgentConfig}. Both daemons and {@code rackctl dev}
  * build agents through here.
  */
 public final class Agent
@@ -62,6 +67,7 @@ public final class Agent
     private final CoordinatorLink link;
     private final CommandExecutor executor;
     private final InventoryReporter reporter;
+    private final GpuPoller gpuPoller;
     private final MetricsHttpServer metricsServer;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService linkThread;
@@ -74,6 +80,7 @@ public final class Agent
             CoordinatorLink link,
             CommandExecutor executor,
             InventoryReporter reporter,
+            GpuPoller gpuPoller,
             MetricsHttpServer metricsServer,
             ScheduledExecutorService scheduler,
             ExecutorService linkThread,
@@ -85,6 +92,7 @@ public final class Agent
         this.link = link;
         this.executor = executor;
         this.reporter = reporter;
+        this.gpuPoller = gpuPoller;
         this.metricsServer = metricsServer;
         this.scheduler = scheduler;
         this.linkThread = linkThread;
@@ -101,6 +109,16 @@ public final class Agent
     public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput)
             throws IOException
     {
+        return start(kind, config, extraHandlers, auditOutput, new NvmlGpuSource(Optional.ofNullable(config.gpu().nvmlLibrary()), System.getenv()));
+    }
+
+    /**
+     * Starts an agent whose GPUs come from the given source (NVML, or a simulator in dev mode).
+     */
+    public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput, GpuSource gpuSource)
+            throws IOException
+    {
+        requireNonNull(gpuSource, "gpuSource is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(config, "config is null").validate(kind);
         requireNonNull(extraHandlers, "extraHandlers is null");
@@ -127,6 +145,7 @@ public final class Agent
                 .build();
 
         MetricsHttpServer metricsServer = null;
+        GpuPoller gpuPoller = null;
         try {
             CoordinatorLinkHolder holder = new CoordinatorLinkHolder();
             InventoryCollection inventory = AgentInventory.collection(config, agentMetrics::collectorFinished);
@@ -201,12 +220,25 @@ public final class Agent
             agentMetrics.linkState(link::isConnected);
             agentMetrics.runningCommands(executor::runningCount);
 
+            GpuMetrics gpuMetrics = new GpuMetrics(metrics);
+            gpuPoller = new GpuPoller(gpuSource, config.gpu().pollInterval(), config.gpu().pollTimeout(), gpus -> {
+                gpuMetrics.update(gpus);
+                reporter.gpusUpdated(gpus);
+            }, gpuMetrics::polled, clock);
+
             reporter.start();
+            gpuPoller.start();
             link.start();
             log.info(kind.daemonName() + " " + id + " started: coordinator " + coordinator + ", metrics on port " + metricsPort);
-            return new Agent(kind, id, channel, link, executor, reporter, metricsServer, scheduler, linkThread, workers);
+            return new Agent(kind, id, channel, link, executor, reporter, gpuPoller, metricsServer, scheduler, linkThread, workers);
         }
         catch (IOException | RuntimeException e) {
+            if (gpuPoller != null) {
+                gpuPoller.close();
+            }
+            else {
+                gpuSource.close();
+            }
             if (metricsServer != null) {
                 metricsServer.close();
             }
@@ -248,6 +280,7 @@ public final class Agent
     public void close()
     {
         link.close();
+        gpuPoller.close();
         reporter.close();
         workers.shutdown();
         try {

@@ -60,7 +60,7 @@ public final class DevCommand
         Path clientDirectory = ClientSettings.devDirectory(rackctl.environment());
         DevHomelab running;
         try {
-            running = DevHomelab.start(homelab, port, metricsPort, clientDirectory, rackctl.out());
+            running = DevHomelab.start(homelab, port, metricsPort, clientDirectory, rackctl.environment(), rackctl.out());
         }
         catch (IOException e) {
             rackctl.err().println("rackctl dev: " + e.getMessage() + " (is another rackctl dev or coordinator running? try --port and --metrics-port)");

@@ -1,6 +1,9 @@
 package io.rackpilot.cli.dev;
 
 import io.rackpilot.agent.Agent;
+import io.rackpilot.agent.gpu.GpuSource;
+import io.rackpilot.agent.gpu.NvmlGpuSource;
+import io.rackpilot.agent.gpu.NvmlLoader;
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
 import io.rackpilot.cli.client.ClientSettings;
@@ -15,6 +18,7 @@ import io.rackpilot.hostagent.HostAgent;
 import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.sim.homelab.SimulatedHomelab;
+import io.rackpilot.sim.gpu.SimulatedGpuSource;
 import io.rackpilot.sim.homelab.SimulatedMachine;
 
 import java.io.IOException;
@@ -22,10 +26,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
@@ -34,7 +41,8 @@ import static java.util.Objects.requireNonNull;
  * A whole simulated homelab in one process: a coordinator, the host-agent and one node-agent per
  * Kubernetes VM of the plan, on loopback, with a throwaway CA. It is a configuration overlay: the
  * same {@link Coordinator} and {@link Agent} wiring the daemons use, with dev addresses, a temporary
- * state directory and fresh certificates.
+ * state directory and fresh certificates. The node-agents see the GPUs the plan gives their VM through a
+ * simulated source, or through the real NVML binding when {@code RACKPILOT_NVML_LIBRARY} names a library.
  */
 public final class DevHomelab
         implements AutoCloseable
@@ -59,10 +67,13 @@ public final class DevHomelab
      * @param metricsPort the coordinator's metrics port (9450); agents take the following ports,
      *        or free ones when it is 0
      * @param clientDirectory where rackctl's certificate is left (ca.pem, rackctl.pem, rackctl-key.pem)
+     * @param environment with {@code RACKPILOT_NVML_LIBRARY} set, the agents read GPUs through NVML
+     *        from that library instead of simulating the plan's GPUs
      */
-    public static DevHomelab start(HomelabPlan plan, int grpcPort, int metricsPort, Path clientDirectory, PrintStream auditOutput)
+    public static DevHomelab start(HomelabPlan plan, int grpcPort, int metricsPort, Path clientDirectory, Map<String, String> environment, PrintStream auditOutput)
             throws IOException
     {
+        requireNonNull(environment, "environment is null");
         requireNonNull(plan, "plan is null");
         requireNonNull(clientDirectory, "clientDirectory is null");
         Path workDirectory = Files.createTempDirectory("rackpilot-dev-");
@@ -104,9 +115,12 @@ public final class DevHomelab
                         new AgentConfig.Inventory(null, uuidFile, null, null),
                         null,
                         null);
+                GpuSource gpus = environment.containsKey(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE)
+                        ? new NvmlGpuSource(Optional.empty(), environment)
+                        : new SimulatedGpuSource(machine.gpus(), Clock.systemUTC());
                 Agent agent = machine.host()
-                        ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput)
-                        : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput);
+                        ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput, gpus)
+                        : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput, gpus);
                 agents.add(agent);
                 if (nextMetricsPort != 0) {
                     nextMetricsPort++;

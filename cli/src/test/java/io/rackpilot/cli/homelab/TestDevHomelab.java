@@ -40,7 +40,7 @@ class TestDevHomelab
         Path clientDirectory = home.resolve(".config/rackpilot/dev");
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Path workDirectory;
-        try (DevHomelab dev = DevHomelab.start(plan, 0, 0, clientDirectory, new PrintStream(output, true, StandardCharsets.UTF_8))) {
+        try (DevHomelab dev = DevHomelab.start(plan, 0, 0, clientDirectory, Map.of(), new PrintStream(output, true, StandardCharsets.UTF_8))) {
             workDirectory = dev.workDirectory();
             List<String> ids = new ArrayList<>();
             for (Agent agent : dev.agents()) {

@@ -1,5 +1,8 @@
 package io.rackpilot.sim.homelab;
 
+import io.rackpilot.plan.Gpu;
+
+import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -11,13 +14,15 @@ import static java.util.Objects.requireNonNull;
  * @param host true for the Proxmox host, false for a VM
  * @param vmid the VM id, empty for the host
  * @param systemUuid the SMBIOS UUID the plan gives the VM, which its agent reports as its own
+ * @param gpus the GPUs the plan passes through to the VM, which its agent sees as NVML would
  */
-public record SimulatedMachine(String agentId, boolean host, Optional<Integer> vmid, Optional<String> systemUuid)
+public record SimulatedMachine(String agentId, boolean host, Optional<Integer> vmid, Optional<String> systemUuid, List<Gpu> gpus)
 {
     public SimulatedMachine
     {
         requireNonNull(agentId, "agentId is null");
         requireNonNull(vmid, "vmid is null");
         requireNonNull(systemUuid, "systemUuid is null");
+        gpus = List.copyOf(requireNonNull(gpus, "gpus is null"));
     }
 }
