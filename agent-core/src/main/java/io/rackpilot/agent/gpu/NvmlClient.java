@@ -198,7 +198,7 @@ public final class NvmlClient
         DeviceHealth health = new DeviceHealth();
         try {
             PointerByReference handle = new PointerByReference();
-            if (health.check("nvmlDeviceGetHandleByIndex_v2", call("nvmlDeviceGetHandleByIndex_v2", () -> library.nvmlDeviceGetHandleByIndex_v2(index, handle)))) {
+            if (read(health, "nvmlDeviceGetHandleByIndex_v2", () -> library.nvmlDeviceGetHandleByIndex_v2(index, handle))) {
                 readFields(handle.getValue(), gpu, health);
             }
         }
@@ -227,7 +227,7 @@ public final class NvmlClient
                 .ifPresent(gpu::setSerial);
 
         NvmlLibrary.PciInfo pci = new NvmlLibrary.PciInfo();
-        if (health.check("nvmlDeviceGetPciInfo_v3", call("nvmlDeviceGetPciInfo_v3", () -> library.nvmlDeviceGetPciInfo_v3(device, pci)))) {
+        if (read(health, "nvmlDeviceGetPciInfo_v3", () -> library.nvmlDeviceGetPciInfo_v3(device, pci))) {
             gpu.setPciBusId(CStrings.decode(pci.busId))
                     .setPciDomain(pci.domain)
                     .setPciBus(pci.bus)
@@ -237,33 +237,33 @@ public final class NvmlClient
         }
 
         NvmlLibrary.MemoryInfo memory = new NvmlLibrary.MemoryInfo();
-        if (health.check("nvmlDeviceGetMemoryInfo", call("nvmlDeviceGetMemoryInfo", () -> library.nvmlDeviceGetMemoryInfo(device, memory)))) {
+        if (read(health, "nvmlDeviceGetMemoryInfo", () -> library.nvmlDeviceGetMemoryInfo(device, memory))) {
             gpu.setMemoryTotalBytes(memory.total)
                     .setMemoryUsedBytes(memory.used)
                     .setMemoryFreeBytes(memory.free);
         }
 
         NvmlLibrary.Utilization utilization = new NvmlLibrary.Utilization();
-        if (health.check("nvmlDeviceGetUtilizationRates", call("nvmlDeviceGetUtilizationRates", () -> library.nvmlDeviceGetUtilizationRates(device, utilization)))) {
+        if (read(health, "nvmlDeviceGetUtilizationRates", () -> library.nvmlDeviceGetUtilizationRates(device, utilization))) {
             gpu.setUtilizationRatio(NvmlUnits.ratioFromPercent(utilization.gpu))
                     .setMemoryUtilizationRatio(NvmlUnits.ratioFromPercent(utilization.memory));
         }
 
         IntByReference value = new IntByReference();
-        if (health.check("nvmlDeviceGetTemperature", call("nvmlDeviceGetTemperature", () -> library.nvmlDeviceGetTemperature(device, NvmlLibrary.TEMPERATURE_GPU, value)))) {
+        if (read(health, "nvmlDeviceGetTemperature", () -> library.nvmlDeviceGetTemperature(device, NvmlLibrary.TEMPERATURE_GPU, value))) {
             gpu.setTemperatureCelsius(NvmlUnits.unsigned(value.getValue()));
         }
-        if (health.check("nvmlDeviceGetPowerUsage", call("nvmlDeviceGetPowerUsage", () -> library.nvmlDeviceGetPowerUsage(device, value)))) {
+        if (read(health, "nvmlDeviceGetPowerUsage", () -> library.nvmlDeviceGetPowerUsage(device, value))) {
             gpu.setPowerWatts(NvmlUnits.unitsFromMilliunits(value.getValue()));
         }
-        if (health.check("nvmlDeviceGetEnforcedPowerLimit", call("nvmlDeviceGetEnforcedPowerLimit", () -> library.nvmlDeviceGetEnforcedPowerLimit(device, value)))) {
+        if (read(health, "nvmlDeviceGetEnforcedPowerLimit", () -> library.nvmlDeviceGetEnforcedPowerLimit(device, value))) {
             gpu.setPowerLimitWatts(NvmlUnits.unitsFromMilliunits(value.getValue()));
         }
         LongByReference energy = new LongByReference();
-        if (health.check("nvmlDeviceGetTotalEnergyConsumption", call("nvmlDeviceGetTotalEnergyConsumption", () -> library.nvmlDeviceGetTotalEnergyConsumption(device, energy)))) {
+        if (read(health, "nvmlDeviceGetTotalEnergyConsumption", () -> library.nvmlDeviceGetTotalEnergyConsumption(device, energy))) {
             gpu.setEnergyJoules(NvmlUnits.unitsFromMilliunits(energy.getValue()));
         }
-        if (health.check("nvmlDeviceGetFanSpeed", call("nvmlDeviceGetFanSpeed", () -> library.nvmlDeviceGetFanSpeed(device, value)))) {
+        if (read(health, "nvmlDeviceGetFanSpeed", () -> library.nvmlDeviceGetFanSpeed(device, value))) {
             gpu.setFanRatio(NvmlUnits.ratioFromPercent(value.getValue()));
         }
         if (readClock(device, NvmlLibrary.CLOCK_GRAPHICS, value, health)) {
@@ -280,9 +280,17 @@ public final class NvmlClient
         readProcesses(device, health).ifPresent(gpu::setProcesses);
     }
 
+    /**
+     * Calls a function of a device and tells whether it answered (see {@link DeviceHealth#check}).
+     */
+    private boolean read(DeviceHealth health, String function, IntSupplier invocation)
+    {
+        return health.check(function, call(function, invocation));
+    }
+
     private boolean readClock(Pointer device, int clockType, IntByReference megahertz, DeviceHealth health)
     {
-        return health.check("nvmlDeviceGetClockInfo", call("nvmlDeviceGetClockInfo", () -> library.nvmlDeviceGetClockInfo(device, clockType, megahertz)));
+        return read(health, "nvmlDeviceGetClockInfo", () -> library.nvmlDeviceGetClockInfo(device, clockType, megahertz));
     }
 
     /**
@@ -293,7 +301,7 @@ public final class NvmlClient
     {
         IntByReference current = new IntByReference();
         IntByReference pending = new IntByReference();
-        if (!health.check("nvmlDeviceGetEccMode", call("nvmlDeviceGetEccMode", () -> library.nvmlDeviceGetEccMode(device, current, pending)))) {
+        if (!read(health, "nvmlDeviceGetEccMode", () -> library.nvmlDeviceGetEccMode(device, current, pending))) {
             return;
         }
         boolean enabled = current.getValue() == NvmlLibrary.FEATURE_ENABLED;
@@ -312,8 +320,7 @@ public final class NvmlClient
 
     private boolean readEccErrors(Pointer device, int errorType, LongByReference count, DeviceHealth health)
     {
-        return health.check("nvmlDeviceGetTotalEccErrors",
-                call("nvmlDeviceGetTotalEccErrors", () -> library.nvmlDeviceGetTotalEccErrors(device, errorType, NvmlLibrary.VOLATILE_ECC, count)));
+        return read(health, "nvmlDeviceGetTotalEccErrors", () -> library.nvmlDeviceGetTotalEccErrors(device, errorType, NvmlLibrary.VOLATILE_ECC, count));
     }
 
     /**

@@ -90,7 +90,7 @@ final class TestNvmlGpuSource
             assertThat(hung.getNvml().getMessage()).isEqualTo("an NVML call has not returned for 300 ms");
             assertThat(hung.getItems(0).getHealth()).isEqualTo(GpuHealth.GPU_HEALTH_ERROR);
             assertThat(hung.getItems(0).getUuid()).isEqualTo(first.getItems(0).getUuid());
-            assertThat(reportedAfter).isBetween(timeout.toNanos(), timeout.plusMillis(250).toNanos());
+            assertThat(reportedAfter).isBetween(timeout.toNanos(), timeout.plusMillis(500).toNanos());
 
             int polls = source.polls();
             assertThat(published.poll(600, TimeUnit.MILLISECONDS)).isNull();
