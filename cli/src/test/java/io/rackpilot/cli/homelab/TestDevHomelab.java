@@ -59,6 +59,22 @@ class TestDevHomelab
             String expectedUuid = plan.vm(201).orElseThrow().smbiosUuid().orElseThrow();
             assertThat(inventory.at("/system/uuid").asText()).isEqualTo(expectedUuid);
 
+            TestHomelab.awaitCondition("the T4 reported", () -> TestHomelab.rackctl(rackctlEnvironment, "gpus", "-o", "json").out().contains("Tesla T4"));
+            JsonNode gpus = JSON.readTree(TestHomelab.rackctl(rackctlEnvironment, "gpus", "-o", "json").out());
+            assertThat(gpus).hasSize(1);
+            JsonNode t4 = gpus.get(0);
+            assertThat(t4.get("agent").asText()).as("the plan puts the T4 on VM 201").isEqualTo(plan.vm(201).orElseThrow().name());
+            assertThat(t4.get("name").asText()).isEqualTo("Tesla T4");
+            assertThat(t4.get("uuid").asText()).startsWith("GPU-");
+            assertThat(t4.get("health").asText()).isEqualTo("healthy");
+            assertThat(t4.get("memoryTotalBytes").asLong()).isEqualTo(15_360L * 1024 * 1024);
+            assertThat(t4.has("fanRatio")).as("a T4 has no fan").isFalse();
+            for (String field : List.of("pciBusId", "memoryUsedBytes", "utilizationRatio", "temperatureCelsius", "powerWatts")) {
+                assertThat(t4.has(field)).as(field).isTrue();
+            }
+            TestHomelab.RackctlResult table = TestHomelab.rackctl(rackctlEnvironment, "gpus");
+            assertThat(table.out()).contains("k8s-node1").contains("Tesla T4").contains("healthy");
+
             ByteArrayOutputStream description = new ByteArrayOutputStream();
             dev.describe(new PrintStream(description, true, StandardCharsets.UTF_8));
             assertThat(description.toString(StandardCharsets.UTF_8)).contains("coordinator").contains("node-agent k8s-node4").contains("bin/rackctl agents");
