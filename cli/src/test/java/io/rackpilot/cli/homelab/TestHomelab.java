@@ -116,6 +116,15 @@ public final class TestHomelab
     public Agent startAgent(AgentKind kind, String id, Function<String, List<ActionHandler>> handlers)
             throws IOException
     {
+        return startAgent(kind, id, handlers, null);
+    }
+
+    /**
+     * @param gpu the agent's gpu section (its NVML library and poll timing); null for the defaults
+     */
+    public Agent startAgent(AgentKind kind, String id, Function<String, List<ActionHandler>> handlers, AgentConfig.Gpu gpu)
+            throws IOException
+    {
         Path directory = root.resolve("agents").resolve(id);
         TlsFiles tls = issue(new Identity(kind == AgentKind.HOST ? IdentityRole.HOST : IdentityRole.NODE, id), directory.resolve("tls"), kind.daemonName());
         AgentConfig config = new AgentConfig(
@@ -126,7 +135,7 @@ public final class TestHomelab
                 directory.resolve("state"),
                 new AgentConfig.Inventory(Duration.ofSeconds(30), directory.resolve("product_uuid"), null, null),
                 null,
-                        null);
+                gpu);
         Agent agent = Agent.start(kind, config, handlers, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
