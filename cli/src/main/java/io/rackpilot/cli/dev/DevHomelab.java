@@ -115,7 +115,8 @@ public final class DevHomelab
                         new AgentConfig.Inventory(null, uuidFile, null, null),
                         null,
                         null);
-                GpuSource gpus = environment.containsKey(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE)
+                // The host sees no GPU under passthrough (the card is bound to vfio-pci).
+                GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
                         ? new NvmlGpuSource(Optional.empty(), environment)
                         : new SimulatedGpuSource(machine.gpus(), Clock.systemUTC());
                 Agent agent = machine.host()

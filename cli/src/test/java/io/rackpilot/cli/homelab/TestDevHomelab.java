@@ -83,4 +83,37 @@ class TestDevHomelab
         assertThat(Files.exists(workDirectory)).isFalse();
         assertThat(TestHomelab.rackctl(environment, "agents").exitCode()).as("no certificate left behind").isEqualTo(2);
     }
+
+    @Test
+    void withRackpilotNvmlLibraryTheNodeAgentsReadGpusThroughNvml()
+            throws Exception
+    {
+        Path fake = Path.of("../agent-core/target/fake-nvml/libnvidia-ml.so.1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(fake) || "1".equals(System.getenv("RACKPILOT_REQUIRE_SYSTEM_TESTS")), "the fake libnvidia-ml was not built (needs gcc)");
+        Path library = home.resolve("nvml/libnvidia-ml.so.1");
+        Files.createDirectories(library.getParent());
+        Files.copy(fake, library);
+        Files.writeString(library.resolveSibling("fake-nvml.script"), "count = 1\ngpu.0.name = NVIDIA A2\n");
+        HomelabPlan plan = PlanLoader.load(Path.of("../docs/examples/homelab.yaml"));
+        Path clientDirectory = home.resolve(".config/rackpilot/dev");
+        Map<String, String> environment = Map.of("HOME", home.toString(), "RACKPILOT_NVML_LIBRARY", library.toString());
+        try (DevHomelab dev = DevHomelab.start(plan, 0, 0, clientDirectory, environment, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            Map<String, String> rackctlEnvironment = Map.of("HOME", home.toString(), "RACKPILOT_COORDINATOR", "127.0.0.1:" + dev.coordinator().grpcPort());
+            // five node-agents, each reading the (shared) fake library: five GPUs named as the script says
+            TestHomelab.awaitCondition("every node-agent reported its NVML GPU", () -> {
+                try {
+                    return JSON.readTree(TestHomelab.rackctl(rackctlEnvironment, "gpus", "-o", "json").out()).size() == 5;
+                }
+                catch (Exception e) {
+                    return false;
+                }
+            });
+            JsonNode gpus = JSON.readTree(TestHomelab.rackctl(rackctlEnvironment, "gpus", "-o", "json").out());
+            assertThat(gpus).allSatisfy(gpu -> assertThat(gpu.get("name").asText()).isEqualTo("NVIDIA A2"));
+            assertThat(gpus).extracting(gpu -> gpu.get("agent").asText()).containsExactlyInAnyOrder("k8s-master", "k8s-node1", "k8s-node2", "k8s-node3", "k8s-node4");
+            JsonNode inventory = JSON.readTree(TestHomelab.rackctl(rackctlEnvironment, "inventory", "k8s-node2", "-o", "json").out());
+            assertThat(inventory.at("/gpus/nvml/state").asText()).isEqualTo("available");
+            assertThat(inventory.at("/gpus/nvml/library").asText()).contains(library.toString());
+        }
+    }
 }
