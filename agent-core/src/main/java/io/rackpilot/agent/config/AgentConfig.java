@@ -5,6 +5,7 @@ import io.rackpilot.common.net.HostAndPort;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -43,7 +44,9 @@ public record AgentConfig(
         Path stateDirectory,
         Inventory inventory,
         Commands commands,
-        Gpu gpu)
+        Gpu gpu,
+        Proxmox proxmox,
+        Nfs nfs)
 {
     public AgentConfig
     {
@@ -54,11 +57,13 @@ public record AgentConfig(
         inventory = inventory == null ? new Inventory(null, null, null, null) : inventory;
         commands = commands == null ? new Commands(null, null) : commands;
         gpu = gpu == null ? new Gpu(null, null, null) : gpu;
+        proxmox = proxmox == null ? new Proxmox(null, null, null, null, null) : proxmox;
+        nfs = nfs == null ? new Nfs(null, null, null) : nfs;
     }
 
     public static AgentConfig defaults()
     {
-        return new AgentConfig(null, null, null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> configuredId()
@@ -92,7 +97,7 @@ public record AgentConfig(
 
     public AgentConfig withId(String newId)
     {
-        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu);
+        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu, proxmox, nfs);
     }
 
     public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
@@ -165,6 +170,44 @@ public record AgentConfig(
         {
             pollInterval = pollInterval == null ? Duration.ofSeconds(5) : pollInterval;
             pollTimeout = pollTimeout == null ? Duration.ofSeconds(3) : pollTimeout;
+        }
+    }
+
+    /**
+     * The host-agent's Proxmox VE API access.
+     *
+     * @param url the API, default https://localhost:8006/api2/json
+     * @param node the Proxmox node this host is, default the host name
+     * @param tokenFile a file holding {@code USER@REALM!TOKENID=SECRET} (never the token itself in
+     *        the config), default /etc/rackpilot/proxmox-token
+     * @param caFile the cluster CA to trust, default /etc/pve/pve-root-ca.pem
+     * @param timeout per request, default 10s
+     */
+    public record Proxmox(String url, String node, Path tokenFile, Path caFile, Duration timeout)
+    {
+        public Proxmox
+        {
+            url = url == null ? "https://localhost:8006/api2/json" : url;
+            tokenFile = tokenFile == null ? Path.of("/etc/rackpilot/proxmox-token") : tokenFile;
+            caFile = caFile == null ? Path.of("/etc/pve/pve-root-ca.pem") : caFile;
+            timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
+        }
+    }
+
+    /**
+     * The host-agent's NFS exports.
+     *
+     * @param managedFile the one file rackpilot writes, default /etc/exports.d/rackpilot.exports
+     * @param exportRoots directories exports must lie under, default [/srv]
+     * @param exportfs the exportfs program, default /usr/sbin/exportfs
+     */
+    public record Nfs(Path managedFile, List<Path> exportRoots, Path exportfs)
+    {
+        public Nfs
+        {
+            managedFile = managedFile == null ? Path.of("/etc/exports.d/rackpilot.exports") : managedFile;
+            exportRoots = exportRoots == null || exportRoots.isEmpty() ? List.of(Path.of("/srv")) : List.copyOf(exportRoots);
+            exportfs = exportfs == null ? Path.of("/usr/sbin/exportfs") : exportfs;
         }
     }
 

@@ -114,7 +114,9 @@ public final class DevHomelab
                         machineDirectory.resolve("state"),
                         new AgentConfig.Inventory(null, uuidFile, null, null),
                         null,
-                        null);
+                        null,
+                null,
+                null);
                 // The host sees no GPU under passthrough (the card is bound to vfio-pci).
                 GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
                         ? new NvmlGpuSource(Optional.empty(), environment)

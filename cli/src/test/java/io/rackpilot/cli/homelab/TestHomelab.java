@@ -135,7 +135,9 @@ public final class TestHomelab
                 directory.resolve("state"),
                 new AgentConfig.Inventory(Duration.ofSeconds(30), directory.resolve("product_uuid"), null, null),
                 null,
-                gpu);
+                gpu,
+                null,
+                null);
         Agent agent = Agent.start(kind, config, handlers, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
