@@ -103,25 +103,25 @@ public final class Agent
      * Starts an agent. It serves {@code /metrics} at once and keeps trying to reach the
      * coordinator in the background.
      *
-     * @param extraHandlers the actions this kind of agent carries out besides the built-in ones,
-     *        given the agent's id; one for a built-in kind replaces the built-in
+     * @param parts what this kind of agent adds: its actions (one of a built-in kind replaces the
+     *        built-in) and inventory collectors
      */
-    public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput)
+    public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput)
             throws IOException
     {
-        return start(kind, config, extraHandlers, auditOutput, new NvmlGpuSource(Optional.ofNullable(config.gpu().nvmlLibrary()), System.getenv()));
+        return start(kind, config, parts, auditOutput, new NvmlGpuSource(Optional.ofNullable(config.gpu().nvmlLibrary()), System.getenv()));
     }
 
     /**
      * Starts an agent whose GPUs come from the given source (NVML, or a simulator in dev mode).
      */
-    public static Agent start(AgentKind kind, AgentConfig config, Function<String, List<ActionHandler>> extraHandlers, PrintStream auditOutput, GpuSource gpuSource)
+    public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput, GpuSource gpuSource)
             throws IOException
     {
         requireNonNull(gpuSource, "gpuSource is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(config, "config is null").validate(kind);
-        requireNonNull(extraHandlers, "extraHandlers is null");
+        requireNonNull(parts, "parts is null");
         requireNonNull(auditOutput, "auditOutput is null");
         Clock clock = Clock.systemUTC();
 
@@ -148,12 +148,13 @@ public final class Agent
         GpuPoller gpuPoller = null;
         try {
             CoordinatorLinkHolder holder = new CoordinatorLinkHolder();
-            InventoryCollection inventory = AgentInventory.collection(config, agentMetrics::collectorFinished);
+            AgentParts own = parts.apply(new AgentContext(id, config, metrics));
+            InventoryCollection inventory = AgentInventory.collection(config, own.collectors(), agentMetrics::collectorFinished);
             InventoryReporter reporter = new InventoryReporter(inventory, inventoryThread, config.inventory().interval(), holder::send, clock);
-            List<ActionHandler> extras = extraHandlers.apply(id);
+            List<ActionHandler> extras = own.actionHandlers();
             List<ActionHandler> handlers = new ArrayList<>(extras);
             for (ActionHandler builtIn : List.of(new PingHandler(id), new InventoryRefreshHandler(reporter))) {
-                if (extras.stream().noneMatch(extra -> extra.kind() == builtIn.kind())) {
+                if (extras.stream().noneMatch(handler -> handler.kind() == builtIn.kind())) {
                     handlers.add(builtIn);
                 }
             }

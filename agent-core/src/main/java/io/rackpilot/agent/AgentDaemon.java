@@ -1,6 +1,5 @@
 package io.rackpilot.agent;
 
-import io.rackpilot.agent.command.ActionHandler;
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
 import io.rackpilot.common.Daemons;
@@ -13,7 +12,6 @@ import io.rackpilot.common.tls.TlsFileException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,12 +26,12 @@ public final class AgentDaemon
 
     private AgentDaemon() {}
 
-    public static int run(AgentKind kind, String[] arguments, Function<String, List<ActionHandler>> extraHandlers)
+    public static int run(AgentKind kind, String[] arguments, Function<AgentContext, AgentParts> parts)
     {
-        return run(kind, arguments, extraHandlers, System.out, System.err);
+        return run(kind, arguments, parts, System.out, System.err);
     }
 
-    static int run(AgentKind kind, String[] arguments, Function<String, List<ActionHandler>> extraHandlers, PrintStream out, PrintStream err)
+    static int run(AgentKind kind, String[] arguments, Function<AgentContext, AgentParts> parts, PrintStream out, PrintStream err)
     {
         Path configFile = null;
         for (int i = 0; i < arguments.length; i++) {
@@ -75,7 +73,7 @@ public final class AgentDaemon
         }
         Agent agent;
         try {
-            agent = Agent.start(kind, config, extraHandlers, out);
+            agent = Agent.start(kind, config, parts, out);
         }
         catch (IllegalArgumentException | ConfigException | TlsFileException e) {
             err.println((configFile == null ? kind.defaultConfigFile() : configFile) + ": " + e.getMessage());

@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,7 +70,7 @@ class TestAgentDaemon
     {
         out.reset();
         err.reset();
-        return AgentDaemon.run(AgentKind.NODE, arguments, id -> List.of(),
+        return AgentDaemon.run(AgentKind.NODE, arguments, context -> AgentParts.NONE,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 }

@@ -1,19 +1,18 @@
 package io.rackpilot.hostagent;
 
-import io.rackpilot.agent.command.ActionHandler;
-
-import java.util.List;
+import io.rackpilot.agent.AgentContext;
+import io.rackpilot.agent.AgentParts;
 
 /**
- * What the host-agent adds to the common agent: the actions it carries out on the Proxmox host.
- * The built-in actions (agent.ping, inventory.refresh) come from agent-core.
+ * What the host-agent adds to the common agent on the Proxmox host: its actions and inventory
+ * sections. The built-in actions (agent.ping, inventory.refresh) come from agent-core.
  */
 public final class HostAgent
 {
     private HostAgent() {}
 
-    public static List<ActionHandler> actionHandlers(String agentId)
+    public static AgentParts parts(AgentContext context)
     {
-        return List.of();
+        return AgentParts.NONE;
     }
 }

@@ -12,7 +12,7 @@ public final class HostAgentMain
 
     public static void main(String[] arguments)
     {
-        int exitCode = AgentDaemon.run(AgentKind.HOST, arguments, HostAgent::actionHandlers);
+        int exitCode = AgentDaemon.run(AgentKind.HOST, arguments, HostAgent::parts);
         System.exit(exitCode);
     }
 }

@@ -1,19 +1,18 @@
 package io.rackpilot.nodeagent;
 
-import io.rackpilot.agent.command.ActionHandler;
-
-import java.util.List;
+import io.rackpilot.agent.AgentContext;
+import io.rackpilot.agent.AgentParts;
 
 /**
- * What the node-agent adds to the common agent: the actions it carries out on its VM.
- * The built-in actions (agent.ping, inventory.refresh) come from agent-core.
+ * What the node-agent adds to the common agent on each VM. The built-in actions (agent.ping,
+ * inventory.refresh) and GPU state come from agent-core.
  */
 public final class NodeAgent
 {
     private NodeAgent() {}
 
-    public static List<ActionHandler> actionHandlers(String agentId)
+    public static AgentParts parts(AgentContext context)
     {
-        return List.of();
+        return AgentParts.NONE;
     }
 }

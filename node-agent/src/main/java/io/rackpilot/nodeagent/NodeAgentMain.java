@@ -12,7 +12,7 @@ public final class NodeAgentMain
 
     public static void main(String[] arguments)
     {
-        int exitCode = AgentDaemon.run(AgentKind.NODE, arguments, NodeAgent::actionHandlers);
+        int exitCode = AgentDaemon.run(AgentKind.NODE, arguments, NodeAgent::parts);
         System.exit(exitCode);
     }
 }

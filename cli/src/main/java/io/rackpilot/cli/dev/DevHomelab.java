@@ -122,8 +122,8 @@ public final class DevHomelab
                         ? new NvmlGpuSource(Optional.empty(), environment)
                         : new SimulatedGpuSource(machine.gpus(), Clock.systemUTC());
                 Agent agent = machine.host()
-                        ? Agent.start(kind, config, HostAgent::actionHandlers, auditOutput, gpus)
-                        : Agent.start(kind, config, NodeAgent::actionHandlers, auditOutput, gpus);
+                        ? Agent.start(kind, config, HostAgent::parts, auditOutput, gpus)
+                        : Agent.start(kind, config, NodeAgent::parts, auditOutput, gpus);
                 agents.add(agent);
                 if (nextMetricsPort != 0) {
                     nextMetricsPort++;

@@ -8,6 +8,8 @@ import io.rackpilot.agent.config.AgentKind;
 import io.rackpilot.common.io.AtomicFiles;
 import io.rackpilot.common.testing.HttpGet;
 import io.rackpilot.common.testing.Promtool;
+import io.rackpilot.hostagent.HostAgent;
+import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.proto.v1.AgentState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,8 +64,8 @@ class TestGpus
                 gpu.0.pci.bus_id = 00000000:01:00.0
                 gpu.0.error.nvmlDeviceGetFanSpeed = 3
                 """.formatted(UUID));
-        homelab.startAgent(AgentKind.NODE, "k8s-node1", id -> List.of(), new AgentConfig.Gpu(library, Duration.ofMillis(200), Duration.ofMillis(600)));
-        homelab.startAgent(AgentKind.HOST, "pve", id -> List.of(), new AgentConfig.Gpu(homelab.root().resolve("no-such-libnvidia-ml.so"), null, null));
+        homelab.startAgent(AgentKind.NODE, "k8s-node1", NodeAgent::parts, new AgentConfig.Gpu(library, Duration.ofMillis(200), Duration.ofMillis(600)));
+        homelab.startAgent(AgentKind.HOST, "pve", HostAgent::parts, new AgentConfig.Gpu(homelab.root().resolve("no-such-libnvidia-ml.so"), null, null));
         homelab.awaitConnected("k8s-node1", "pve");
         awaitGpu("the T4 reported", gpu -> gpu.get("health").asText().equals("healthy"));
     }

@@ -3,6 +3,8 @@ package io.rackpilot.cli.homelab;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.rackpilot.agent.Agent;
+import io.rackpilot.agent.AgentContext;
+import io.rackpilot.agent.AgentParts;
 import io.rackpilot.agent.command.ActionHandler;
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
@@ -16,6 +18,8 @@ import io.rackpilot.common.tls.TlsContexts;
 import io.rackpilot.common.tls.TlsFiles;
 import io.rackpilot.coordinator.Coordinator;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
+import io.rackpilot.hostagent.HostAgent;
+import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.proto.v1.AgentInfo;
 import io.rackpilot.proto.v1.AgentState;
 
@@ -110,19 +114,22 @@ public final class TestHomelab
     public Agent startAgent(AgentKind kind, String id)
             throws IOException
     {
-        return startAgent(kind, id, agentId -> List.of());
+        return startAgent(kind, id, kind == AgentKind.HOST ? HostAgent::parts : NodeAgent::parts, null);
     }
 
+    /**
+     * An agent whose actions are the given ones (and the built-in ones they do not replace).
+     */
     public Agent startAgent(AgentKind kind, String id, Function<String, List<ActionHandler>> handlers)
             throws IOException
     {
-        return startAgent(kind, id, handlers, null);
+        return startAgent(kind, id, context -> AgentParts.actionHandlers(handlers.apply(context.agentId())), null);
     }
 
     /**
      * @param gpu the agent's gpu section (its NVML library and poll timing); null for the defaults
      */
-    public Agent startAgent(AgentKind kind, String id, Function<String, List<ActionHandler>> handlers, AgentConfig.Gpu gpu)
+    public Agent startAgent(AgentKind kind, String id, Function<AgentContext, AgentParts> parts, AgentConfig.Gpu gpu)
             throws IOException
     {
         Path directory = root.resolve("agents").resolve(id);
@@ -138,7 +145,7 @@ public final class TestHomelab
                 gpu,
                 null,
                 null);
-        Agent agent = Agent.start(kind, config, handlers, new PrintStream(audit, true, StandardCharsets.UTF_8));
+        Agent agent = Agent.start(kind, config, parts, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
     }
