@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,15 @@ public final class NfsExportsApplyHandler
     public Action.KindCase kind()
     {
         return Action.KindCase.NFS_EXPORTS_APPLY;
+    }
+
+    /**
+     * Up to four exportfs runs (apply, check, and on failure re-apply), each with its own timeout.
+     */
+    @Override
+    public Duration timeout()
+    {
+        return Duration.ofMinutes(2);
     }
 
     @Override
