@@ -57,8 +57,8 @@ public record AgentConfig(
         inventory = inventory == null ? new Inventory(null, null, null, null) : inventory;
         commands = commands == null ? new Commands(null, null) : commands;
         gpu = gpu == null ? new Gpu(null, null, null) : gpu;
-        proxmox = proxmox == null ? new Proxmox(null, null, null, null, null) : proxmox;
-        nfs = nfs == null ? new Nfs(null, null, null) : nfs;
+        proxmox = proxmox == null ? new Proxmox(null, null, null, null, null, null) : proxmox;
+        nfs = nfs == null ? new Nfs(null, null, null, null) : nfs;
     }
 
     public static AgentConfig defaults()
@@ -176,6 +176,7 @@ public record AgentConfig(
     /**
      * The host-agent's Proxmox VE API access.
      *
+     * @param enabled whether the host-agent uses the Proxmox API at all (default true)
      * @param url the API, default https://localhost:8006/api2/json
      * @param node the Proxmox node this host is, default the host name
      * @param tokenFile a file holding {@code USER@REALM!TOKENID=SECRET} (never the token itself in
@@ -183,10 +184,11 @@ public record AgentConfig(
      * @param caFile the cluster CA to trust, default /etc/pve/pve-root-ca.pem
      * @param timeout per request, default 10s
      */
-    public record Proxmox(String url, String node, Path tokenFile, Path caFile, Duration timeout)
+    public record Proxmox(Boolean enabled, String url, String node, Path tokenFile, Path caFile, Duration timeout)
     {
         public Proxmox
         {
+            enabled = enabled == null || enabled;
             url = url == null ? "https://localhost:8006/api2/json" : url;
             tokenFile = tokenFile == null ? Path.of("/etc/rackpilot/proxmox-token") : tokenFile;
             caFile = caFile == null ? Path.of("/etc/pve/pve-root-ca.pem") : caFile;
@@ -197,14 +199,16 @@ public record AgentConfig(
     /**
      * The host-agent's NFS exports.
      *
+     * @param enabled whether the host-agent manages and reports NFS exports (default true)
      * @param managedFile the one file rackpilot writes, default /etc/exports.d/rackpilot.exports
      * @param exportRoots directories exports must lie under, default [/srv]
      * @param exportfs the exportfs program, default /usr/sbin/exportfs
      */
-    public record Nfs(Path managedFile, List<Path> exportRoots, Path exportfs)
+    public record Nfs(Boolean enabled, Path managedFile, List<Path> exportRoots, Path exportfs)
     {
         public Nfs
         {
+            enabled = enabled == null || enabled;
             managedFile = managedFile == null ? Path.of("/etc/exports.d/rackpilot.exports") : managedFile;
             exportRoots = exportRoots == null || exportRoots.isEmpty() ? List.of(Path.of("/srv")) : List.copyOf(exportRoots);
             exportfs = exportfs == null ? Path.of("/usr/sbin/exportfs") : exportfs;

@@ -115,8 +115,8 @@ public final class DevHomelab
                         new AgentConfig.Inventory(null, uuidFile, null, null),
                         null,
                         null,
-                null,
-                null);
+                        new AgentConfig.Proxmox(false, null, null, null, null, null),
+                        new AgentConfig.Nfs(false, null, null, null));
                 // The host sees no GPU under passthrough (the card is bound to vfio-pci).
                 GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
                         ? new NvmlGpuSource(Optional.empty(), environment)

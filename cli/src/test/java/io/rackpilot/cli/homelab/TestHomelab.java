@@ -143,8 +143,8 @@ public final class TestHomelab
                 new AgentConfig.Inventory(Duration.ofSeconds(30), directory.resolve("product_uuid"), null, null),
                 null,
                 gpu,
-                null,
-                null);
+                new AgentConfig.Proxmox(false, null, null, null, null, null),
+                new AgentConfig.Nfs(false, null, null, null));
         Agent agent = Agent.start(kind, config, parts, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
