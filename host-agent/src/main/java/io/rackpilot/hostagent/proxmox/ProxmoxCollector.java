@@ -1,0 +1,104 @@
+package io.rackpilot.hostagent.proxmox;
+
+import io.rackpilot.agent.inventory.InventoryCollector;
+import io.rackpilot.proto.v1.HostPci;
+import io.rackpilot.proto.v1.Inventory;
+import io.rackpilot.proto.v1.PciMapping;
+import io.rackpilot.proto.v1.PciMappingEntry;
+import io.rackpilot.proto.v1.ProxmoxInfo;
+import io.rackpilot.proto.v1.ProxmoxVm;
+import io.rackpilot.proto.v1.VmNetworkDevice;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code proxmox}: the node's VMs (status, cores, memory, SMBIOS UUID, network devices, hostpci
+ * entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
+ * When the API fails the section says why and has no VMs.
+ */
+public final class ProxmoxCollector
+        implements InventoryCollector
+{
+    private final ProxmoxClient client;
+
+    public ProxmoxCollector(ProxmoxClient client)
+    {
+        this.client = requireNonNull(client, "client is null");
+    }
+
+    @Override
+    public String name()
+    {
+        return "proxmox";
+    }
+
+    @Override
+    public void collect(Inventory.Builder inventory)
+            throws InterruptedException
+    {
+        ProxmoxInfo.Builder info = ProxmoxInfo.newBuilder().setNode(client.node());
+        try {
+            List<ProxmoxPciMapping> mappings = client.pciMappings();
+            Map<String, ProxmoxPciMapping> mappingsById = mappings.stream().collect(Collectors.toMap(ProxmoxPciMapping::id, Function.identity()));
+            for (VmSummary summary : client.listVms()) {
+                info.addVms(vm(summary, mappingsById));
+            }
+            for (ProxmoxPciMapping mapping : mappings) {
+                PciMapping.Builder builder = PciMapping.newBuilder().setId(mapping.id()).setDescription(mapping.description());
+                for (PciMapEntry entry : mapping.entries()) {
+                    builder.addEntries(PciMappingEntry.newBuilder()
+                            .setNode(entry.node())
+                            .setPath(entry.path())
+                            .setId(entry.id())
+                            .setSubsystemId(entry.subsystemId().orElse(""))
+                            .setIommuGroup(entry.iommuGroup().orElse("")));
+                }
+                info.addPciMappings(builder);
+            }
+        }
+        catch (ProxmoxException | RuntimeException e) {
+            info.clearVms().clearPciMappings().setError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        inventory.setProxmox(info);
+    }
+
+    private ProxmoxVm vm(VmSummary summary, Map<String, ProxmoxPciMapping> mappings)
+            throws ProxmoxException, InterruptedException
+    {
+        VmConfig config = client.vmConfig(summary.vmid());
+        ProxmoxVm.Builder vm = ProxmoxVm.newBuilder()
+                .setVmid(summary.vmid())
+                .setName(config.name().orElse(summary.name()))
+                .setStatus(summary.status())
+                .setCores(config.cores().orElse(summary.cpus()))
+                .setMemoryBytes(config.memoryMebibytes().isPresent() ? config.memoryMebibytes().getAsLong() * 1024 * 1024 : summary.maxMemoryBytes())
+                .setSmbiosUuid(config.smbiosUuid().orElse(""));
+        config.networkDevices().forEach((index, device) -> {
+            VmNetworkDevice.Builder builder = VmNetworkDevice.newBuilder()
+                    .setKey("net" + index)
+                    .setModel(device.model())
+                    .setMac(device.mac())
+                    .setBridge(device.bridge());
+            device.vlan().ifPresent(builder::setVlan);
+            vm.addNetworkDevices(builder);
+        });
+        config.hostPci().forEach((slot, value) -> vm.addHostpci(HostPci.newBuilder()
+                .setSlot(slot)
+                .setValue(value.format())
+                .setMapping(value.mapping().orElse(""))
+                .addAllAddresses(PassthroughTarget.addressesOf(value, mappings, client.node()))
+                .setPcie(value.pcie())
+                .setXVga(value.xVga())));
+        for (PendingChange change : client.vmPending(summary.vmid())) {
+            if (change.isPending()) {
+                vm.addPending(change.key());
+            }
+        }
+        return vm.build();
+    }
+}

@@ -1,0 +1,110 @@
+package io.rackpilot.hostagent.proxmox;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A VM's config as {@code GET /nodes/{node}/qemu/{vmid}/config} returns it (pending values applied,
+ * as Proxmox does by default), every value as text, and its {@code digest}.
+ */
+public record VmConfig(int vmid, Map<String, String> values, String digest)
+{
+    private static final Pattern HOSTPCI = Pattern.compile("hostpci(\\d+)");
+    private static final Pattern NET = Pattern.compile("net(\\d+)");
+    public static final int MAXIMUM_HOSTPCI_SLOTS = 16;
+
+    public VmConfig
+    {
+        values = Map.copyOf(requireNonNull(values, "values is null"));
+        requireNonNull(digest, "digest is null");
+    }
+
+    public Optional<String> value(String key)
+    {
+        return Optional.ofNullable(values.get(key));
+    }
+
+    public Optional<String> name()
+    {
+        return value("name");
+    }
+
+    public OptionalInt cores()
+    {
+        return value("cores").map(text -> OptionalInt.of(Integer.parseInt(text.strip()))).orElse(OptionalInt.empty());
+    }
+
+    /**
+     * {@code memory} is MiB; newer Proxmox writes {@code current=N[,...]}.
+     */
+    public OptionalLong memoryMebibytes()
+    {
+        Optional<String> memory = value("memory");
+        if (memory.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        String text = memory.get().strip();
+        for (String part : text.split(",")) {
+            String trimmed = part.strip();
+            if (trimmed.startsWith("current=")) {
+                return OptionalLong.of(Long.parseLong(trimmed.substring("current=".length())));
+            }
+            if (!trimmed.contains("=")) {
+                return OptionalLong.of(Long.parseLong(trimmed));
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    public Optional<String> smbiosUuid()
+    {
+        return value("smbios1").flatMap(Smbios1::uuid);
+    }
+
+    /**
+     * hostpciN by slot N, in slot order.
+     */
+    public Map<Integer, HostPciValue> hostPci()
+    {
+        Map<Integer, HostPciValue> devices = new TreeMap<>();
+        values.forEach((key, value) -> {
+            Matcher matcher = HOSTPCI.matcher(key);
+            if (matcher.matches()) {
+                devices.put(Integer.parseInt(matcher.group(1)), HostPciValue.parse(value));
+            }
+        });
+        return devices;
+    }
+
+    /**
+     * netN by N, in order.
+     */
+    public Map<Integer, NetworkDevice> networkDevices()
+    {
+        Map<Integer, NetworkDevice> devices = new TreeMap<>();
+        values.forEach((key, value) -> {
+            Matcher matcher = NET.matcher(key);
+            if (matcher.matches()) {
+                devices.put(Integer.parseInt(matcher.group(1)), NetworkDevice.parse(value));
+            }
+        });
+        return devices;
+    }
+
+    public OptionalInt firstFreeHostPciSlot()
+    {
+        for (int slot = 0; slot < MAXIMUM_HOSTPCI_SLOTS; slot++) {
+            if (!values.containsKey("hostpci" + slot)) {
+                return OptionalInt.of(slot);
+            }
+        }
+        return OptionalInt.empty();
+    }
+}
