@@ -1,8 +1,6 @@
 package io.rackpilot.cli.commands;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import io.rackpilot.cli.ExitCodes;
 import io.rackpilot.cli.output.ProtoJson;
 import io.rackpilot.proto.v1.ActionResult;
@@ -17,6 +15,8 @@ import java.io.PrintStream;
  */
 final class CommandPrinter
 {
+    private static final com.fasterxml.jackson.databind.ObjectMapper COMPACT = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private CommandPrinter() {}
 
     static void print(CommandRecord record, boolean json, PrintStream out)
@@ -59,12 +59,12 @@ final class CommandPrinter
         try {
             for (com.google.protobuf.Descriptors.FieldDescriptor field : oneofHolder.getDescriptorForType().getFields()) {
                 if (oneofHolder.hasField(field)) {
-                    return JsonFormat.printer().omittingInsignificantWhitespace().print((Message) oneofHolder.getField(field));
+                    return COMPACT.writeValueAsString(ProtoJson.object((Message) oneofHolder.getField(field)));
                 }
             }
             return "{}";
         }
-        catch (InvalidProtocolBufferException e) {
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return "";
         }
     }

@@ -19,6 +19,8 @@ import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.sim.homelab.SimulatedHomelab;
 import io.rackpilot.sim.gpu.SimulatedGpuSource;
+import io.rackpilot.sim.proxmox.ProxmoxSimulator;
+import io.rackpilot.sim.sysfs.SimulatedSysfs;
 import io.rackpilot.sim.homelab.SimulatedMachine;
 
 import java.io.IOException;
@@ -33,6 +35,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
@@ -52,13 +56,15 @@ public final class DevHomelab
     private final Path workDirectory;
     private final Path clientDirectory;
     private final Coordinator coordinator;
+    private final ProxmoxSimulator proxmox;
     private final List<Agent> agents;
 
-    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, List<Agent> agents)
+    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, ProxmoxSimulator proxmox, List<Agent> agents)
     {
         this.workDirectory = workDirectory;
         this.clientDirectory = clientDirectory;
         this.coordinator = coordinator;
+        this.proxmox = proxmox;
         this.agents = List.copyOf(agents);
     }
 
@@ -86,8 +92,17 @@ public final class DevHomelab
         issue(authority, caFile, clientDirectory, new Identity(IdentityRole.ADMIN, "dev"), ClientSettings.CERTIFICATE_NAME);
 
         Coordinator coordinator = null;
+        ProxmoxSimulator proxmox = null;
         List<Agent> agents = new ArrayList<>();
         try {
+            // The Proxmox VE API of the plan's host, reached through the real client with a token
+            // from a file, and the host's sysfs with the planned GPUs bound to vfio-pci.
+            String token = "rackpilot@pve!dev=" + UUID.randomUUID();
+            proxmox = ProxmoxSimulator.fromPlan(plan, Set.of(token), workDirectory.resolve("proxmox"));
+            Path tokenFile = workDirectory.resolve("proxmox/token");
+            AtomicFiles.writePrivate(tokenFile, (token + "\n").getBytes(StandardCharsets.UTF_8));
+            Path hostSys = SimulatedSysfs.write(plan, workDirectory.resolve("host-sys"));
+
             coordinator = Coordinator.start(new CoordinatorConfig(
                     "127.0.0.1:" + grpcPort,
                     new CoordinatorConfig.Tls(coordinatorTls.caCertificate(), coordinatorTls.certificate(), coordinatorTls.privateKey()),
@@ -112,10 +127,13 @@ public final class DevHomelab
                         new AgentConfig.Tls(tls.caCertificate(), tls.certificate(), tls.privateKey()),
                         new AgentConfig.Metrics("127.0.0.1:" + nextMetricsPort, null),
                         machineDirectory.resolve("state"),
-                        new AgentConfig.Inventory(null, uuidFile, null, null),
+                        new AgentConfig.Inventory(null, uuidFile, machine.host() ? hostSys : null, null),
                         null,
                         null,
-                        new AgentConfig.Proxmox(false, null, null, null, null, null),
+                        machine.host()
+                                ? new AgentConfig.Proxmox(true, proxmox.apiUrl().toString(), proxmox.node(), tokenFile, proxmox.caCertificate(), null)
+                                : new AgentConfig.Proxmox(false, null, null, null, null, null),
+                        // exportfs works on the real /etc/exports.d, which a dev homelab must not touch
                         new AgentConfig.Nfs(false, null, null, null));
                 // The host sees no GPU under passthrough (the card is bound to vfio-pci).
                 GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
@@ -129,12 +147,15 @@ public final class DevHomelab
                     nextMetricsPort++;
                 }
             }
-            return new DevHomelab(workDirectory, clientDirectory, coordinator, agents);
+            return new DevHomelab(workDirectory, clientDirectory, coordinator, proxmox, agents);
         }
         catch (IOException | RuntimeException e) {
             agents.forEach(Agent::close);
             if (coordinator != null) {
                 coordinator.close();
+            }
+            if (proxmox != null) {
+                proxmox.close();
             }
             deleteRecursively(clientDirectory);
             deleteRecursively(workDirectory);
@@ -179,6 +200,7 @@ public final class DevHomelab
         out.println();
         out.printf("  %-22s gRPC 127.0.0.1:%d   metrics http://127.0.0.1:%d/metrics%n", "coordinator", coordinator.grpcPort(), coordinator.metricsPort());
         out.printf("  %-22s http://127.0.0.1:%d/sd/prometheus%n", "prometheus http_sd", coordinator.metricsPort());
+        out.printf("  %-22s %s (simulated, node %s)%n", "Proxmox VE API", proxmox.apiUrl(), proxmox.node());
         for (Agent agent : agents) {
             out.printf("  %-22s metrics http://127.0.0.1:%d/metrics%n", agent.kind().daemonName() + " " + agent.id(), agent.metricsPort());
         }
@@ -187,6 +209,8 @@ public final class DevHomelab
         out.println("  bin/rackctl agents");
         out.println("  bin/rackctl inventory " + agents.get(agents.size() > 1 ? 1 : 0).id());
         out.println("  bin/rackctl exec " + agents.get(0).id() + " agent.ping --set message=hello --wait");
+        out.println("  bin/rackctl exec " + agents.get(0).id() + " vm.shutdown --set vmid=203 --wait");
+        out.println("  bin/rackctl gpus");
         out.println();
         out.println("Press Ctrl-C to stop.");
     }
@@ -198,6 +222,7 @@ public final class DevHomelab
             agent.close();
         }
         coordinator.close();
+        proxmox.close();
         deleteRecursively(clientDirectory);
         deleteRecursively(workDirectory);
     }
