@@ -9,13 +9,19 @@ import io.rackpilot.proto.v1.AgentInventory;
 import io.rackpilot.proto.v1.Disk;
 import io.rackpilot.proto.v1.FileSystem;
 import io.rackpilot.proto.v1.Gpu;
+import io.rackpilot.proto.v1.NfsClient;
+import io.rackpilot.proto.v1.NfsExport;
 import io.rackpilot.proto.v1.NvmlStatus;
+import io.rackpilot.proto.v1.PciDevice;
+import io.rackpilot.proto.v1.ProxmoxInfo;
+import io.rackpilot.proto.v1.ProxmoxVm;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.NetworkInterface;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.util.stream.Collectors;
 
 @Command(name = "inventory", description = "Show the last inventory an agent reported: system, CPU, memory, disks, file systems, network, OS.")
 public final class InventoryCommand
@@ -68,6 +74,43 @@ public final class InventoryCommand
                     networkInterface.getUp() ? "yes" : "no");
         }
         interfaces.print(out);
+        if (inventory.hasProxmox()) {
+            out.println();
+            ProxmoxInfo proxmox = inventory.getProxmox();
+            out.println("Proxmox:    node " + proxmox.getNode() + (proxmox.getError().isEmpty() ? "" : " (API error: " + proxmox.getError() + ")"));
+            Table vms = new Table("VMID", "NAME", "STATUS", "CORES", "MEMORY", "NETWORKS", "HOSTPCI", "PENDING");
+            for (ProxmoxVm vm : proxmox.getVmsList()) {
+                String networks = vm.getNetworkDevicesList().stream()
+                        .map(device -> device.getBridge() + (device.hasVlan() ? ":vlan" + device.getVlan() : ""))
+                        .collect(Collectors.joining(" "));
+                String hostpci = vm.getHostpciList().stream().map(entry -> "hostpci" + entry.getSlot() + "=" + entry.getValue()).collect(Collectors.joining(" "));
+                vms.row(vm.getVmid(), vm.getName(), vm.getStatus(), vm.getCores(), Cells.bytes(vm.getMemoryBytes()), networks, hostpci, String.join(" ", vm.getPendingList()));
+            }
+            vms.print(out);
+        }
+        if (inventory.hasPciDevices() && inventory.getPciDevices().getItemsCount() > 0) {
+            out.println();
+            Table devices = new Table("PCI", "ID", "CLASS", "DRIVER", "IOMMU GROUP", "VM", "MAPPINGS");
+            for (PciDevice device : inventory.getPciDevices().getItemsList()) {
+                devices.row(device.getAddress(), device.getVendorId() + ":" + device.getDeviceId(), device.getClassCode(), device.getDriver(),
+                        device.hasIommuGroup() ? device.getIommuGroup() + (device.getIommuGroupPeersCount() == 0 ? "" : " with " + String.join(" ", device.getIommuGroupPeersList())) : "",
+                        device.hasVmid() ? device.getVmid() + " (hostpci" + device.getHostpciSlot() + ")" : "", String.join(" ", device.getMappingsList()));
+            }
+            devices.print(out);
+        }
+        if (inventory.hasNfsExports()) {
+            out.println();
+            Table exports = new Table("EXPORT", "CLIENT", "OPTIONS");
+            for (NfsExport export : inventory.getNfsExports().getItemsList()) {
+                for (NfsClient exportClient : export.getClientsList()) {
+                    exports.row(export.getPath(), exportClient.getSpec(), String.join(",", exportClient.getOptionsList()));
+                }
+            }
+            exports.print(out);
+            if (!inventory.getNfsExports().getError().isEmpty()) {
+                out.println("exportfs: " + inventory.getNfsExports().getError());
+            }
+        }
         out.println();
         NvmlStatus nvml = inventory.getGpus().getNvml();
         out.println("NVML:       " + Cells.word(nvml.getState()) + (nvml.getMessage().isEmpty() ? "" : " (" + nvml.getMessage() + ")")

@@ -70,6 +70,10 @@ class TestHostActionsInDev
         assertThat(t4.get("vmid").asInt()).isEqualTo(201);
         assertThat(t4.get("mappings").get(0).asText()).isEqualTo("tesla-t4");
 
+        String table = rackctl("inventory", "pve").out();
+        assertThat(table).contains("Proxmox:    node pve").contains("k8s-node1").contains("hostpci0=mapping=tesla-t4,pcie=1")
+                .contains("0000:06:00.0").contains("vfio-pci").contains("201 (hostpci0)").contains("tesla-t4");
+
         TestHomelab.RackctlResult shutdown = rackctl("exec", "pve", "vm.shutdown", "--set", "vmid=203", "--wait", "-o", "json");
         assertThat(shutdown.exitCode()).as(shutdown.err()).isZero();
         JsonNode record = JSON.readTree(shutdown.out());
