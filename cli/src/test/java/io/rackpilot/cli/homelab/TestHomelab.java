@@ -132,6 +132,15 @@ public final class TestHomelab
     public Agent startAgent(AgentKind kind, String id, Function<AgentContext, AgentParts> parts, AgentConfig.Gpu gpu)
             throws IOException
     {
+        return startAgent(kind, id, parts, gpu, new AgentConfig.Nfs(false, null, null, null));
+    }
+
+    /**
+     * @param nfs the host-agent's nfs section (the Proxmox API stays off)
+     */
+    public Agent startAgent(AgentKind kind, String id, Function<AgentContext, AgentParts> parts, AgentConfig.Gpu gpu, AgentConfig.Nfs nfs)
+            throws IOException
+    {
         Path directory = root.resolve("agents").resolve(id);
         TlsFiles tls = issue(new Identity(kind == AgentKind.HOST ? IdentityRole.HOST : IdentityRole.NODE, id), directory.resolve("tls"), kind.daemonName());
         AgentConfig config = new AgentConfig(
@@ -144,7 +153,7 @@ public final class TestHomelab
                 null,
                 gpu,
                 new AgentConfig.Proxmox(false, null, null, null, null, null),
-                new AgentConfig.Nfs(false, null, null, null));
+                nfs);
         Agent agent = Agent.start(kind, config, parts, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
