@@ -1,5 +1,9 @@
 package io.rackpilot.agent.command;
 
+import io.rackpilot.proto.v1.ActionResult;
+
+import java.util.Optional;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -17,17 +21,35 @@ public final class ActionException
     }
 
     private final Kind kind;
+    private final boolean changed;
+    private final Optional<ActionResult> result;
 
     public ActionException(Kind kind, String message)
     {
-        super(requireNonNull(message, "message is null"));
-        this.kind = requireNonNull(kind, "kind is null");
+        this(kind, message, null);
     }
 
     public ActionException(Kind kind, String message, Throwable cause)
     {
+        this(kind, message, cause, false, Optional.empty());
+    }
+
+    private ActionException(Kind kind, String message, Throwable cause, boolean changed, Optional<ActionResult> result)
+    {
         super(requireNonNull(message, "message is null"), cause);
         this.kind = requireNonNull(kind, "kind is null");
+        this.changed = changed;
+        this.result = requireNonNull(result, "result is null");
+    }
+
+    /**
+     * A failure after part of the action was carried out: the result says how far it got (a drain
+     * that evicted some pods and was refused for others), and {@code changed} whether anything
+     * changed on the way.
+     */
+    public static ActionException failedPartway(String message, boolean changed, ActionResult result)
+    {
+        return new ActionException(Kind.FAILED, message, null, changed, Optional.of(requireNonNull(result, "result is null")));
     }
 
     public static ActionException rejected(String message)
@@ -43,5 +65,15 @@ public final class ActionException
     public Kind kind()
     {
         return kind;
+    }
+
+    public boolean changed()
+    {
+        return changed;
+    }
+
+    public Optional<ActionResult> result()
+    {
+        return result;
     }
 }

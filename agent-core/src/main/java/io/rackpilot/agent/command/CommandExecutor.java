@@ -177,7 +177,11 @@ public final class CommandExecutor
         }
         catch (ActionException e) {
             Outcome outcome = e.kind() == ActionException.Kind.REJECTED ? Outcome.OUTCOME_REJECTED : Outcome.OUTCOME_FAILED;
-            return result(command, outcome, e.getMessage(), startedAt);
+            CommandResult failure = result(command, outcome, e.getMessage(), startedAt);
+            if (e.result().isEmpty()) {
+                return failure;
+            }
+            return failure.toBuilder().setChanged(e.changed()).setResult(e.result().get()).build();
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

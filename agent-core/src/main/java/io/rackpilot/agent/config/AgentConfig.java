@@ -30,6 +30,9 @@ import static java.util.Objects.requireNonNull;
  * stateDirectory: /var/lib/rackpilot
  * inventory:
  *   interval: 60s
+ * kubernetes:                   # the node-agent's access to its own Node
+ *   kubeconfig: /etc/rackpilot/kubeconfig
+ *   nodeName: k8s-node1         # default: the Node whose systemUUID is this machine's
  * gpu:
  *   nvmlLibrary: /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1   # default: RACKPILOT_NVML_LIBRARY, else the system's
  *   pollInterval: 5s
@@ -46,7 +49,8 @@ public record AgentConfig(
         Commands commands,
         Gpu gpu,
         Proxmox proxmox,
-        Nfs nfs)
+        Nfs nfs,
+        Kubernetes kubernetes)
 {
     public AgentConfig
     {
@@ -59,11 +63,12 @@ public record AgentConfig(
         gpu = gpu == null ? new Gpu(null, null, null) : gpu;
         proxmox = proxmox == null ? new Proxmox(null, null, null, null, null, null) : proxmox;
         nfs = nfs == null ? new Nfs(null, null, null, null) : nfs;
+        kubernetes = kubernetes == null ? Kubernetes.defaults() : kubernetes;
     }
 
     public static AgentConfig defaults()
     {
-        return new AgentConfig(null, null, null, null, null, null, null, null, null, null);
+        return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> configuredId()
@@ -90,6 +95,9 @@ public record AgentConfig(
             throw new IllegalArgumentException("commands.workers must be between 1 and 64, got " + commands.workers());
         }
         ConfigChecks.atLeast("commands.retainedResults", commands.retainedResults(), 1);
+        ConfigChecks.positive("kubernetes.requestTimeout", kubernetes.requestTimeout());
+        ConfigChecks.positive("kubernetes.evictionRetryInterval", kubernetes.evictionRetryInterval());
+        kubernetes.validate();
         return this;
     }
 
@@ -97,7 +105,7 @@ public record AgentConfig(
 
     public AgentConfig withId(String newId)
     {
-        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu, proxmox, nfs);
+        return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu, proxmox, nfs, kubernetes);
     }
 
     public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
@@ -221,6 +229,66 @@ public record AgentConfig(
         {
             workers = workers == null ? 2 : workers;
             retainedResults = retainedResults == null ? 1000 : retainedResults;
+        }
+    }
+
+    /**
+     * The node-agent's access to the Kubernetes API, for its own Node.
+     *
+     * @param enabled whether the node-agent looks for its Node at all (default true)
+     * @param kubeconfig the kubeconfig of the agent's own credential (not the kubelet's), default
+     *        /etc/rackpilot/kubeconfig
+     * @param inCluster use the pod's service account instead of a kubeconfig (default false)
+     * @param nodeName the Node this machine is; default: found by SMBIOS UUID, else by InternalIP
+     * @param allowedPrefixes the taint and label key prefixes the agent may touch, default
+     *        nvidia.com/ and rackpilot.io/
+     * @param requestTimeout per API request, default 10s
+     * @param evictionRetryInterval how long a drain waits after a PodDisruptionBudget refused an
+     *        eviction (429) before asking again, default 5s as kubectl
+     * @param gpuResource the extended resource GPUs are counted in, default nvidia.com/gpu
+     */
+    public record Kubernetes(
+            Boolean enabled,
+            Path kubeconfig,
+            Boolean inCluster,
+            String nodeName,
+            List<String> allowedPrefixes,
+            Duration requestTimeout,
+            Duration evictionRetryInterval,
+            String gpuResource)
+    {
+        public Kubernetes
+        {
+            enabled = enabled == null || enabled;
+            kubeconfig = kubeconfig == null ? Path.of("/etc/rackpilot/kubeconfig") : kubeconfig;
+            inCluster = inCluster != null && inCluster;
+            nodeName = nodeName == null || nodeName.isBlank() ? null : nodeName;
+            allowedPrefixes = allowedPrefixes == null ? List.of("nvidia.com/", "rackpilot.io/") : List.copyOf(allowedPrefixes);
+            requestTimeout = requestTimeout == null ? Duration.ofSeconds(10) : requestTimeout;
+            evictionRetryInterval = evictionRetryInterval == null ? Duration.ofSeconds(5) : evictionRetryInterval;
+            gpuResource = gpuResource == null ? "nvidia.com/gpu" : gpuResource;
+        }
+
+        public static Kubernetes defaults()
+        {
+            return new Kubernetes(null, null, null, null, null, null, null, null);
+        }
+
+        public Optional<String> configuredNodeName()
+        {
+            return Optional.ofNullable(nodeName);
+        }
+
+        void validate()
+        {
+            for (String prefix : allowedPrefixes) {
+                if (prefix.isBlank() || !prefix.endsWith("/")) {
+                    throw new IllegalArgumentException("kubernetes.allowedPrefixes: '" + prefix + "' must be a DNS subdomain followed by '/', e.g. rackpilot.io/");
+                }
+            }
+            if (gpuResource.isBlank()) {
+                throw new IllegalArgumentException("kubernetes.gpuResource must not be empty");
+            }
         }
     }
 }

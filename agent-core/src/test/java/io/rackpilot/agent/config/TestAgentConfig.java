@@ -35,6 +35,14 @@ class TestAgentConfig
         assertThat(config.inventory().procRoot()).isEqualTo(Path.of("/proc"));
         assertThat(config.commands().workers()).isEqualTo(2);
         assertThat(config.commands().retainedResults()).isEqualTo(1000);
+        assertThat(config.kubernetes().enabled()).isTrue();
+        assertThat(config.kubernetes().kubeconfig()).isEqualTo(Path.of("/etc/rackpilot/kubeconfig"));
+        assertThat(config.kubernetes().inCluster()).isFalse();
+        assertThat(config.kubernetes().configuredNodeName()).isEmpty();
+        assertThat(config.kubernetes().allowedPrefixes()).containsExactly("nvidia.com/", "rackpilot.io/");
+        assertThat(config.kubernetes().requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.kubernetes().evictionRetryInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.kubernetes().gpuResource()).isEqualTo("nvidia.com/gpu");
         config.validate(AgentKind.NODE);
     }
 
@@ -64,6 +72,15 @@ class TestAgentConfig
                 commands:
                   workers: 4
                   retainedResults: 50
+                kubernetes:
+                  enabled: true
+                  kubeconfig: /srv/kubeconfig
+                  inCluster: false
+                  nodeName: k8s-node1
+                  allowedPrefixes: [example.com/]
+                  requestTimeout: 3s
+                  evictionRetryInterval: 1s
+                  gpuResource: amd.com/gpu
                 """, "node-agent.yaml", AgentConfig.class);
         assertThat(config.configuredId()).contains("k8s-node1");
         assertThat(config.coordinator().hostAndPort()).isEqualTo(new HostAndPort("devvm", 7450));
@@ -78,6 +95,12 @@ class TestAgentConfig
         assertThat(config.inventory().procRoot()).isEqualTo(Path.of("/srv/proc"));
         assertThat(config.commands().workers()).isEqualTo(4);
         assertThat(config.commands().retainedResults()).isEqualTo(50);
+        assertThat(config.kubernetes().kubeconfig()).isEqualTo(Path.of("/srv/kubeconfig"));
+        assertThat(config.kubernetes().configuredNodeName()).contains("k8s-node1");
+        assertThat(config.kubernetes().allowedPrefixes()).containsExactly("example.com/");
+        assertThat(config.kubernetes().requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.kubernetes().evictionRetryInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.kubernetes().gpuResource()).isEqualTo("amd.com/gpu");
     }
 
     @Test
@@ -103,6 +126,10 @@ class TestAgentConfig
                 .hasMessage("commands.workers must be between 1 and 64, got 0");
         assertThatThrownBy(() -> parse("coordinator:\n  initialBackoff: 10s\n  maximumBackoff: 1s\n").validate(AgentKind.NODE))
                 .hasMessageStartingWith("coordinator.maximumBackoff (PT1S) is below coordinator.initialBackoff (PT10S)");
+        assertThatThrownBy(() -> parse("kubernetes:\n  allowedPrefixes: [nvidia.com]\n").validate(AgentKind.NODE))
+                .hasMessageStartingWith("kubernetes.allowedPrefixes: 'nvidia.com' must be");
+        assertThatThrownBy(() -> parse("kubernetes:\n  requestTimeout: 0s\n").validate(AgentKind.NODE))
+                .hasMessage("kubernetes.requestTimeout must be positive, got PT0S");
     }
 
     private static AgentConfig parse(String yaml)

@@ -134,7 +134,8 @@ public final class DevHomelab
                                 ? new AgentConfig.Proxmox(true, proxmox.apiUrl().toString(), proxmox.node(), tokenFile, proxmox.caCertificate(), null)
                                 : new AgentConfig.Proxmox(false, null, null, null, null, null),
                         // exportfs works on the real /etc/exports.d, which a dev homelab must not touch
-                        new AgentConfig.Nfs(false, null, null, null));
+                        new AgentConfig.Nfs(false, null, null, null),
+                        null);
                 // The host sees no GPU under passthrough (the card is bound to vfio-pci).
                 GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
                         ? new NvmlGpuSource(Optional.empty(), environment)

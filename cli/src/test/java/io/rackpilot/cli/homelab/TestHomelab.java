@@ -35,6 +35,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -141,7 +142,21 @@ public final class TestHomelab
     public Agent startAgent(AgentKind kind, String id, Function<AgentContext, AgentParts> parts, AgentConfig.Gpu gpu, AgentConfig.Nfs nfs)
             throws IOException
     {
+        return startAgent(kind, id, parts, gpu, nfs, new AgentConfig.Kubernetes(false, null, null, null, null, null, null, null), Optional.empty());
+    }
+
+    /**
+     * @param kubernetes the node-agent's kubernetes section
+     * @param systemUuid the SMBIOS UUID the agent reads as its own
+     */
+    public Agent startAgent(AgentKind kind, String id, Function<AgentContext, AgentParts> parts, AgentConfig.Gpu gpu, AgentConfig.Nfs nfs, AgentConfig.Kubernetes kubernetes, Optional<String> systemUuid)
+            throws IOException
+    {
         Path directory = root.resolve("agents").resolve(id);
+        if (systemUuid.isPresent()) {
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve("product_uuid"), systemUuid.get() + "\n");
+        }
         TlsFiles tls = issue(new Identity(kind == AgentKind.HOST ? IdentityRole.HOST : IdentityRole.NODE, id), directory.resolve("tls"), kind.daemonName());
         AgentConfig config = new AgentConfig(
                 null,
@@ -153,7 +168,8 @@ public final class TestHomelab
                 null,
                 gpu,
                 new AgentConfig.Proxmox(false, null, null, null, null, null),
-                nfs);
+                nfs,
+                kubernetes);
         Agent agent = Agent.start(kind, config, parts, new PrintStream(audit, true, StandardCharsets.UTF_8));
         agents.put(id, agent);
         return agent;
