@@ -2,6 +2,7 @@ package io.rackpilot.nodeagent.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -111,15 +112,17 @@ public final class KubernetesApi
     }
 
     /**
-     * A JSON merge patch of a Node that carries the resourceVersion it was computed from: the API
-     * server refuses it with 409 when the Node changed since ({@link KubernetesApiException#conflict()}).
+     * A JSON patch (RFC 6902) of a Node. A patch that sets {@code /metadata/resourceVersion} to the
+     * version it was computed from is refused with 409 when the Node changed since
+     * ({@link KubernetesApiException#conflict()}). JSON patch rather than merge patch: a merge patch
+     * replaces lists, which the fabric8 mock server gets wrong, and the API server's own answer is
+     * the same for both.
      */
-    public Node patchNode(String name, String resourceVersion, ObjectNode patch)
+    public Node patchNode(String name, ArrayNode patch)
             throws KubernetesApiException
     {
-        ObjectNode body = patch.deepCopy();
-        body.withObject("/metadata").put("resourceVersion", resourceVersion);
-        return call("patch Node " + name, () -> client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), body.toString()));
+        String body = patch.toString();
+        return call("patch Node " + name, () -> client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON), body));
     }
 
     /**

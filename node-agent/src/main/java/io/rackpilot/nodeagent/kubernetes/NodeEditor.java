@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Read, change, write for the agent's own Node: reads the Node, applies a {@link NodeChange} to what
- * it read, and sends a JSON merge patch of only what differs, carrying the resourceVersion it read.
+ * it read, and sends a JSON patch of only what differs, guarded by the resourceVersion it read.
  * A concurrent edit makes the API server answer 409; the editor then reads again and retries, up to
  * {@link #MAXIMUM_ATTEMPTS} times. A change already in place sends nothing.
  */
@@ -46,7 +46,7 @@ public final class NodeEditor
                 return new Edited(before, after, false, attempt);
             }
             try {
-                Node patched = api.patchNode(nodeName, node.getMetadata().getResourceVersion(), mergePatch(before, after));
+                Node patched = api.patchNode(nodeName, jsonPatch(node, after));
                 return new Edited(before, stateOf(patched), true, attempt);
             }
             catch (KubernetesApiException e) {
@@ -87,32 +87,40 @@ public final class NodeEditor
     }
 
     /**
-     * A JSON merge patch (RFC 7386) from one state to the other: the whole taint list when it
-     * changed (merge patches replace lists), only the labels that changed (null removes one), and
-     * unschedulable when it changed.
+     * A JSON patch (RFC 6902) from one state to the other that first sets the resourceVersion read
+     * (the API server takes it as a precondition and answers 409 when the Node changed since), then
+     * writes the whole taint list when it changed, only the labels that changed, and unschedulable
+     * when it changed (removed rather than set to false, as kubectl uncordon leaves it).
      */
-    static ObjectNode mergePatch(NodeState before, NodeState after)
+    static ArrayNode jsonPatch(Node node, NodeState after)
     {
-        ObjectNode patch = MAPPER.createObjectNode();
+        NodeState before = stateOf(node);
+        ArrayNode patch = MAPPER.createArrayNode();
+        patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion").put("value", node.getMetadata().getResourceVersion());
         Map<String, String> labelChanges = NodeState.labelChanges(before, after);
-        if (!labelChanges.isEmpty()) {
-            ObjectNode labels = patch.putObject("metadata").putObject("labels");
-            labelChanges.forEach((key, value) -> {
-                if (value == null) {
-                    labels.putNull(key);
-                }
-                else {
-                    labels.put(key, value);
-                }
-            });
+        if (!labelChanges.isEmpty() && node.getMetadata().getLabels() == null) {
+            patch.addObject().put("op", "add").put("path", "/metadata/labels").putObject("value");
         }
-        if (!before.taints().equals(after.taints())) {
-            ObjectNode spec = patch.withObject("/spec");
-            if (after.taints().isEmpty()) {
-                spec.putNull("taints");
+        labelChanges.forEach((key, value) -> {
+            String path = "/metadata/labels/" + escape(key);
+            if (value == null) {
+                patch.addObject().put("op", "remove").put("path", path);
             }
             else {
-                ArrayNode taints = spec.putArray("taints");
+                patch.addObject().put("op", "add").put("path", path).put("value", value);
+            }
+        });
+        boolean taintsChanged = !before.taints().equals(after.taints());
+        boolean cordonChanged = before.unschedulable() != after.unschedulable();
+        if ((taintsChanged || cordonChanged) && node.getSpec() == null) {
+            patch.addObject().put("op", "add").put("path", "/spec").putObject("value");
+        }
+        if (taintsChanged) {
+            if (after.taints().isEmpty()) {
+                patch.addObject().put("op", "remove").put("path", "/spec/taints");
+            }
+            else {
+                ArrayNode taints = patch.addObject().put("op", "add").put("path", "/spec/taints").putArray("value");
                 for (Taint taint : after.taints()) {
                     ObjectNode entry = taints.addObject().put("key", taint.key()).put("effect", taint.effect());
                     if (!taint.value().isEmpty()) {
@@ -124,16 +132,22 @@ public final class NodeEditor
                 }
             }
         }
-        if (before.unschedulable() != after.unschedulable()) {
-            ObjectNode spec = patch.withObject("/spec");
+        if (cordonChanged) {
             if (after.unschedulable()) {
-                spec.put("unschedulable", true);
+                patch.addObject().put("op", "add").put("path", "/spec/unschedulable").put("value", true);
             }
             else {
-                // as kubectl uncordon: the field goes away rather than staying false
-                spec.putNull("unschedulable");
+                patch.addObject().put("op", "remove").put("path", "/spec/unschedulable");
             }
         }
         return patch;
+    }
+
+    /**
+     * A JSON pointer segment: '~' and '/' escaped (nvidia.com/gpu becomes nvidia.com~1gpu).
+     */
+    private static String escape(String key)
+    {
+        return key.replace("~", "~0").replace("/", "~1");
     }
 }
