@@ -3,10 +3,12 @@ package io.rackpilot.cli.client;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.rackpilot.cli.output.ProtoJson;
+import io.rackpilot.common.config.DurationParser;
 import io.rackpilot.common.protocol.ActionNames;
 import io.rackpilot.proto.v1.Action;
 
@@ -67,6 +69,10 @@ public final class ActionParameters
             set(actionName, builder.getFieldBuilder(field), assignment, key.substring(dot + 1), value);
             return;
         }
+        if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && field.getMessageType().getFullName().equals(Duration.getDescriptor().getFullName()) && !field.isRepeated()) {
+            builder.setField(field, duration(assignment, value));
+            return;
+        }
         if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
             throw new IllegalArgumentException("--set " + assignment + ": '" + head + "' is a message; set its fields with " + head + ".FIELD=VALUE or use --json");
         }
@@ -77,6 +83,21 @@ public final class ActionParameters
         else {
             builder.setField(field, converted);
         }
+    }
+
+    /**
+     * A duration as the configuration files write them: 90s, 5m, 250ms.
+     */
+    private static Duration duration(String assignment, String value)
+    {
+        java.time.Duration parsed;
+        try {
+            parsed = DurationParser.parse(value);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--set " + assignment + ": " + e.getMessage());
+        }
+        return Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
     }
 
     private static FieldDescriptor find(Descriptor type, String name)

@@ -13,6 +13,8 @@ import io.rackpilot.proto.v1.NfsClient;
 import io.rackpilot.proto.v1.NfsExport;
 import io.rackpilot.proto.v1.NvmlStatus;
 import io.rackpilot.proto.v1.PciDevice;
+import io.rackpilot.proto.v1.KubernetesNodeInfo;
+import io.rackpilot.proto.v1.KubernetesPod;
 import io.rackpilot.proto.v1.ProxmoxInfo;
 import io.rackpilot.proto.v1.ProxmoxVm;
 import io.rackpilot.proto.v1.Inventory;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 @Command(name = "inventory", description = "Show the last inventory an agent reported: system, CPU, memory, disks, file systems, network, OS.")
@@ -111,6 +114,10 @@ public final class InventoryCommand
                 out.println("exportfs: " + inventory.getNfsExports().getError());
             }
         }
+        if (inventory.hasKubernetes()) {
+            out.println();
+            printKubernetes(out, inventory.getKubernetes());
+        }
         out.println();
         NvmlStatus nvml = inventory.getGpus().getNvml();
         out.println("NVML:       " + Cells.word(nvml.getState()) + (nvml.getMessage().isEmpty() ? "" : " (" + nvml.getMessage() + ")")
@@ -124,6 +131,32 @@ public final class InventoryCommand
             gpus.print(out);
         }
         return ExitCodes.OK;
+    }
+
+    private static void printKubernetes(PrintStream out, KubernetesNodeInfo kubernetes)
+    {
+        if (kubernetes.getState() != KubernetesNodeInfo.State.STATE_FOUND) {
+            out.println("Kubernetes: " + Cells.word(kubernetes.getState()) + (kubernetes.getNodeName().isEmpty() ? "" : " (last known Node " + kubernetes.getNodeName() + ")")
+                    + ": " + kubernetes.getProblem());
+            return;
+        }
+        out.println("Kubernetes: Node " + kubernetes.getNodeName() + " (found by " + Cells.word(kubernetes.getFoundBy()) + ")"
+                + (kubernetes.getKubeletVersion().isEmpty() ? "" : ", kubelet " + kubernetes.getKubeletVersion())
+                + (kubernetes.getUnschedulable() ? ", cordoned" : ""));
+        out.println("Taints:     " + (kubernetes.getTaintsCount() == 0 ? "none" : kubernetes.getTaintsList().stream()
+                .map(taint -> taint.getKey() + (taint.getValue().isEmpty() ? "" : "=" + taint.getValue()) + ":" + taint.getEffect())
+                .collect(Collectors.joining(" "))));
+        out.println("Labels:     " + new TreeMap<>(kubernetes.getLabelsMap()).entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(" ")));
+        out.println("GPUs:       " + kubernetes.getGpuResource() + " capacity " + kubernetes.getGpuCapacity() + ", allocatable " + kubernetes.getGpuAllocatable());
+        if (kubernetes.getGpuPodsCount() > 0) {
+            Table pods = new Table("GPU POD", "PHASE", "GPUS");
+            for (KubernetesPod pod : kubernetes.getGpuPodsList()) {
+                pods.row(pod.getNamespace() + "/" + pod.getName(), pod.getPhase(), pod.getGpus());
+            }
+            pods.print(out);
+        }
     }
 
     private static String join(String first, String second)

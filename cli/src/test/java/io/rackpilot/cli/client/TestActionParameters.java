@@ -27,6 +27,26 @@ class TestActionParameters
     }
 
     @Test
+    void durationsAreWrittenAsInTheConfiguration()
+    {
+        Action drain = ActionParameters.build("k8s.node.drain", null, List.of("resource=nvidia.com/gpu", "timeout=90s", "gracePeriodSeconds=30"));
+        assertThat(drain.getKubernetesNodeDrain().getTimeout().getSeconds()).isEqualTo(90);
+        assertThat(drain.getKubernetesNodeDrain().getGracePeriodSeconds()).isEqualTo(30);
+        assertThat(ActionParameters.build("vm.start", null, List.of("vmid=201", "timeout=250ms")).getVmStart().getTimeout().getNanos()).isEqualTo(250_000_000);
+        assertThatThrownBy(() -> ActionParameters.build("k8s.node.drain", null, List.of("timeout=soon")))
+                .hasMessageStartingWith("--set timeout=soon: ");
+    }
+
+    @Test
+    void kubernetesActionsByName()
+    {
+        Action taint = ActionParameters.build("k8s.node.taint", null, List.of("key=rackpilot.io/test", "value=x", "effect=NoSchedule"));
+        assertThat(taint.getKubernetesNodeTaint().getKey()).isEqualTo("rackpilot.io/test");
+        assertThat(taint.getKubernetesNodeTaint().getEffect()).isEqualTo("NoSchedule");
+        assertThat(ActionParameters.build("k8s.node.cordon", null, List.of()).hasKubernetesNodeCordon()).isTrue();
+    }
+
+    @Test
     void valuesMayContainEqualsSigns()
     {
         assertThat(ActionParameters.build("agent.ping", null, List.of("message=a=b")).getPing().getMessage()).isEqualTo("a=b");
@@ -36,7 +56,7 @@ class TestActionParameters
     void everyMistakeNamesTheFieldOrAction()
     {
         assertThatThrownBy(() -> ActionParameters.build("agent.pong", null, List.of()))
-                .hasMessageStartingWith("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, nfs.exports.apply, ");
+                .hasMessageStartingWith("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, k8s.node.cordon, k8s.node.drain, ");
         assertThatThrownBy(() -> ActionParameters.build("agent.ping", null, List.of("mesage=x")))
                 .hasMessage("--set mesage=x: agent.ping has no field 'mesage' (fields: message)");
         assertThatThrownBy(() -> ActionParameters.build("inventory.refresh", null, List.of("all=true")))
