@@ -15,6 +15,7 @@ import io.rackpilot.nodeagent.kubernetes.NodeDrainHandler;
 import io.rackpilot.nodeagent.kubernetes.NodeEditHandler;
 import io.rackpilot.nodeagent.kubernetes.OwnNode;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public final class NodeAgent
         OwnNode ownNode = new OwnNode(connection, kubernetes.configuredNodeName(), uuidSource, LocalAddresses::current);
         KubernetesMetrics metrics = new KubernetesMetrics(context.metrics());
         List<ActionHandler> handlers = new ArrayList<>(NodeEditHandler.all(ownNode, new KeyGuard(kubernetes.allowedPrefixes())));
-        handlers.add(new NodeDrainHandler(ownNode, kubernetes.evictionRetryInterval(), NodeDrain.Waiter.REAL, metrics));
+        handlers.add(new NodeDrainHandler(ownNode, kubernetes.evictionRetryInterval(), NodeDrain.Waiter.REAL, metrics, Clock.systemUTC()));
         return new AgentParts(handlers, List.of(new KubernetesCollector(ownNode, kubernetes.gpuResource(), metrics::observed)));
     }
 }

@@ -3,6 +3,7 @@ package io.rackpilot.agent.command;
 import io.rackpilot.proto.v1.Action;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Carries out one kind of action on this machine. Handlers are idempotent: applying the same
@@ -32,4 +33,15 @@ public interface ActionHandler
      */
     PreparedAction prepare(Action action)
             throws ActionException;
+
+    /**
+     * As {@link #prepare(Action)}, knowing when the run will be cut off (the handler's timeout or
+     * the command's deadline, whichever comes first): a handler that waits on something, such as a
+     * drain, ends on its own before then and reports how far it got.
+     */
+    default PreparedAction prepare(Action action, Instant runDeadline)
+            throws ActionException
+    {
+        return prepare(action);
+    }
 }

@@ -140,9 +140,10 @@ public final class CommandExecutor
         }
         AtomicBoolean done = new AtomicBoolean();
         Future<?> task;
+        Instant runDeadline = startedAt.plus(timeout);
         try {
             task = workers.submit(() -> {
-                CommandResult result = run(handler, command, startedAt);
+                CommandResult result = run(handler, command, startedAt, runDeadline);
                 if (done.compareAndSet(false, true)) {
                     finish(command, startedAt, result);
                 }
@@ -162,10 +163,10 @@ public final class CommandExecutor
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private CommandResult run(ActionHandler handler, Command command, Instant startedAt)
+    private CommandResult run(ActionHandler handler, Command command, Instant startedAt, Instant runDeadline)
     {
         try {
-            PreparedAction prepared = handler.prepare(command.getAction());
+            PreparedAction prepared = handler.prepare(command.getAction(), runDeadline);
             if (command.getDryRun()) {
                 return success(command, false, "dry run: " + prepared.summary(), prepared.preview(), startedAt);
             }

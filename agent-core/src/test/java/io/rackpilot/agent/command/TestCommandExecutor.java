@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -162,6 +163,39 @@ class TestCommandExecutor
     }
 
     @Test
+    void aFailureHalfwayCarriesHowFarItGot()
+            throws Exception
+    {
+        FakeHandler handler = new FakeHandler(false);
+        CommandExecutor executor = executor(handler, new CommandJournal(directory, 100));
+        executor.submit(ping("c1", "halfway"));
+        CommandResult result = awaitResult("c1");
+        assertThat(result.getOutcome()).isEqualTo(Outcome.OUTCOME_FAILED);
+        assertThat(result.getMessage()).isEqualTo("got halfway");
+        assertThat(result.getChanged()).isTrue();
+        assertThat(result.getResult().getPing().getMessage()).isEqualTo("half");
+    }
+
+    @Test
+    void theHandlerLearnsWhenItsRunIsCutOff()
+            throws Exception
+    {
+        FakeHandler handler = new FakeHandler(false);
+        handler.timeout = Duration.ofSeconds(30);
+        CommandExecutor executor = executor(handler, new CommandJournal(directory, 100));
+        Instant before = Instant.now();
+        // the command's deadline (60 s) is later than the handler's timeout (30 s): the timeout wins
+        executor.submit(ping("c1", "hi"));
+        awaitResult("c1");
+        assertThat(handler.runDeadline.get()).isBetween(before.plusSeconds(29), Instant.now().plusSeconds(31));
+
+        Instant soon = Instant.now().plusSeconds(5);
+        executor.submit(ping("c2", "hi").toBuilder().setDeadline(Timestamps.of(soon)).build());
+        awaitResult("c2");
+        assertThat(handler.runDeadline.get()).isEqualTo(soon);
+    }
+
+    @Test
     void anActionThatOutlivesItsTimeoutIsStopped()
             throws Exception
     {
@@ -244,6 +278,7 @@ class TestCommandExecutor
         private final CountDownLatch interrupted = new CountDownLatch(1);
         private volatile CountDownLatch blockUntil;
         private volatile Duration timeout = Duration.ofSeconds(30);
+        private final AtomicReference<Instant> runDeadline = new AtomicReference<>();
 
         FakeHandler(boolean inPlace)
         {
@@ -260,6 +295,14 @@ class TestCommandExecutor
         public Duration timeout()
         {
             return timeout;
+        }
+
+        @Override
+        public PreparedAction prepare(Action action, Instant runDeadline)
+                throws ActionException
+        {
+            this.runDeadline.set(runDeadline);
+            return prepare(action);
         }
 
         @Override
@@ -293,7 +336,7 @@ class TestCommandExecutor
 
                 @Override
                 public Applied apply()
-                        throws InterruptedException
+                        throws ActionException, InterruptedException
                 {
                     CountDownLatch latch = blockUntil;
                     if (latch != null) {
@@ -306,6 +349,9 @@ class TestCommandExecutor
                         }
                     }
                     applied.incrementAndGet();
+                    if (message.equals("halfway")) {
+                        throw ActionException.failedPartway("got halfway", true, ActionResult.newBuilder().setPing(PingResult.newBuilder().setMessage("half")).build());
+                    }
                     return new Applied(true, "echoed " + message, result);
                 }
             };

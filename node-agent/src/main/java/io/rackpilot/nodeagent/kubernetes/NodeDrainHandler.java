@@ -9,7 +9,9 @@ import io.rackpilot.proto.v1.KubernetesDrainAction;
 import io.rackpilot.proto.v1.KubernetesDrainResult;
 import io.rackpilot.proto.v1.KubernetesPodReference;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -26,14 +28,17 @@ public final class NodeDrainHandler
 {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration MAXIMUM_TIMEOUT = Duration.ofHours(1);
+    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
 
     private final OwnNode ownNode;
     private final Duration evictionRetryInterval;
     private final NodeDrain.Waiter waiter;
     private final NodeDrain.EvictionObserver observer;
+    private final Clock clock;
 
-    public NodeDrainHandler(OwnNode ownNode, Duration evictionRetryInterval, NodeDrain.Waiter waiter, NodeDrain.EvictionObserver observer)
+    public NodeDrainHandler(OwnNode ownNode, Duration evictionRetryInterval, NodeDrain.Waiter waiter, NodeDrain.EvictionObserver observer, Clock clock)
     {
+        this.clock = requireNonNull(clock, "clock is null");
         this.ownNode = requireNonNull(ownNode, "ownNode is null");
         this.evictionRetryInterval = requireNonNull(evictionRetryInterval, "evictionRetryInterval is null");
         this.waiter = requireNonNull(waiter, "waiter is null");
@@ -57,9 +62,23 @@ public final class NodeDrainHandler
     public PreparedAction prepare(Action action)
             throws ActionException
     {
+        return prepare(action, Instant.MAX);
+    }
+
+    /**
+     * The drain ends by itself a little before the run's deadline (a command whose own timeout is
+     * shorter than the drain's), so that its result still says which pods were evicted and which
+     * are blocked.
+     */
+    @Override
+    public PreparedAction prepare(Action action, Instant runDeadline)
+            throws ActionException
+    {
         KubernetesDrainAction drain = action.getKubernetesNodeDrain();
         PodSelection selection = PodSelection.of(drain);
-        Duration timeout = timeout(drain);
+        Duration requested = timeout(drain);
+        Duration timeout = fitted(requested, runDeadline);
+        boolean shortened = !timeout.equals(requested);
         Optional<Long> gracePeriod = drain.hasGracePeriodSeconds() ? Optional.of(drain.getGracePeriodSeconds()) : Optional.empty();
         if (gracePeriod.isPresent() && gracePeriod.get() < 0) {
             throw ActionException.rejected("gracePeriodSeconds: must not be negative, got " + gracePeriod.get());
@@ -115,7 +134,8 @@ public final class NodeDrainHandler
                             + (drained.getGoneCount() == 0 ? "" : "; already gone " + names(drained.getGoneList()))
                             + skippedText(drained.getSkippedList()), result(drained));
                 }
-                String why = outcome.error().map(error -> "stopped: " + error).orElse("ended at its timeout (" + timeout.toSeconds() + " s)");
+                String why = outcome.error().map(error -> "stopped: " + error).orElse("ended at its timeout (" + timeout.toSeconds() + " s"
+                        + (shortened ? ", cut to fit the command's deadline" : "") + ")");
                 throw ActionException.failedPartway("drain of Node " + nodeName + " " + why + " with " + drained.getBlockedCount() + " pod(s) still there: "
                         + drained.getBlockedList().stream().map(pod -> pod.getNamespace() + "/" + pod.getName() + " (" + pod.getReason() + ")").collect(Collectors.joining(", "))
                         + "; the Node stays cordoned", true, result(drained));
@@ -134,6 +154,18 @@ public final class NodeDrainHandler
             throw ActionException.rejected("timeout: must be above 0 and at most " + MAXIMUM_TIMEOUT.toMinutes() + " min, got " + timeout.toSeconds() + " s");
         }
         return timeout;
+    }
+
+    private Duration fitted(Duration requested, Instant runDeadline)
+    {
+        if (runDeadline.equals(Instant.MAX)) {
+            return requested;
+        }
+        Duration left = Duration.between(clock.instant(), runDeadline).minus(DEADLINE_MARGIN);
+        if (left.compareTo(requested) >= 0) {
+            return requested;
+        }
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private static String skippedText(List<KubernetesPodReference> skipped)
