@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -169,6 +170,15 @@ public final class Agent
                     (command, result, duration) -> {
                         agentMetrics.commandFinished(command, result, duration);
                         new AuditLog(auditOutput).finished(command, result, duration);
+                        // what a command changed shows in the next report at once, not an interval later
+                        if (result.getChanged() && !command.getAction().hasInventoryRefresh()) {
+                            try {
+                                reporter.refreshNow();
+                            }
+                            catch (RejectedExecutionException e) {
+                                // the agent is stopping
+                            }
+                        }
                     },
                     clock);
 

@@ -43,42 +43,18 @@ public final class InventoryRefreshHandler
     @Override
     public PreparedAction prepare(Action action)
     {
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return "collect and report the inventory now";
+        return PreparedAction.of("collect and report the inventory now", false, ActionResult.newBuilder().setInventoryRefresh(InventoryRefreshResult.getDefaultInstance()).build(), () -> {
+            List<String> changed;
+            try {
+                changed = reporter.refreshNow().get();
             }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return false;
+            catch (ExecutionException e) {
+                throw ActionException.failed("inventory collection failed: " + e.getCause(), e.getCause());
             }
-
-            @Override
-            public ActionResult preview()
-            {
-                return ActionResult.newBuilder().setInventoryRefresh(InventoryRefreshResult.getDefaultInstance()).build();
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                List<String> changed;
-                try {
-                    changed = reporter.refreshNow().get();
-                }
-                catch (ExecutionException e) {
-                    throw ActionException.failed("inventory collection failed: " + e.getCause(), e.getCause());
-                }
-                String message = changed.isEmpty() ? "inventory collected; nothing changed" : "inventory collected; changed: " + String.join(", ", changed);
-                return new Applied(false, message, ActionResult.newBuilder()
-                        .setInventoryRefresh(InventoryRefreshResult.newBuilder().addAllChangedSections(changed))
-                        .build());
-            }
-        };
+            String message = changed.isEmpty() ? "inventory collected; nothing changed" : "inventory collected; changed: " + String.join(", ", changed);
+            return new PreparedAction.Applied(false, message, ActionResult.newBuilder()
+                    .setInventoryRefresh(InventoryRefreshResult.newBuilder().addAllChangedSections(changed))
+                    .build());
+        });
     }
 }

@@ -68,52 +68,28 @@ public final class PciDriverBindHandler
                 ? !device.getDriver().equals(VFIO) && device.getDriverOverride().isEmpty() && !device.getDriver().isEmpty()
                 : device.getDriver().equals(VFIO);
         String target = wanted.isEmpty() ? "its own driver" : VFIO;
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return inPlace
+        return PreparedAction.of(inPlace
                         ? address + " is already bound to " + (device.getDriver().isEmpty() ? "no driver" : device.getDriver())
-                        : "bind " + address + " (now " + (device.getDriver().isEmpty() ? "unbound" : device.getDriver()) + ") to " + target;
-            }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return result(device.getDriver(), device.getDriver());
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException
-            {
-                try {
-                    writer.write(sysfs.deviceDirectory(address).resolve("driver_override"), wanted.isEmpty() ? "\n" : wanted + "\n");
-                    if (!device.getDriver().isEmpty()) {
-                        writer.write(sysfs.deviceDirectory(address).resolve("driver").resolve("unbind"), address + "\n");
-                    }
-                    writer.write(sysfs.driversProbe(), address + "\n");
+                        : "bind " + address + " (now " + (device.getDriver().isEmpty() ? "unbound" : device.getDriver()) + ") to " + target, inPlace, result(device.getDriver(), device.getDriver()), () -> {
+            try {
+                writer.write(sysfs.deviceDirectory(address).resolve("driver_override"), wanted.isEmpty() ? "\n" : wanted + "\n");
+                if (!device.getDriver().isEmpty()) {
+                    writer.write(sysfs.deviceDirectory(address).resolve("driver").resolve("unbind"), address + "\n");
                 }
-                catch (IOException e) {
-                    throw ActionException.failed("binding " + address + " to " + target + " failed: " + e.getMessage(), e);
-                }
-                String after = read(address).map(PciDevice::getDriver).orElse("");
-                boolean bound = wanted.isEmpty() ? !after.isEmpty() && !after.equals(VFIO) : after.equals(VFIO);
-                if (!bound) {
-                    throw ActionException.failed("after drivers_probe " + address + " is bound to " + (after.isEmpty() ? "no driver" : after)
-                            + ", not " + target + (wanted.equals(VFIO) ? " (is the vfio-pci module loaded?)" : ""), null);
-                }
-                return new Applied(true, "bound " + address + " to " + after + " (was " + (device.getDriver().isEmpty() ? "unbound" : device.getDriver()) + ")",
-                        result(device.getDriver(), after));
+                writer.write(sysfs.driversProbe(), address + "\n");
             }
-        };
+            catch (IOException e) {
+                throw ActionException.failed("binding " + address + " to " + target + " failed: " + e.getMessage(), e);
+            }
+            String after = read(address).map(PciDevice::getDriver).orElse("");
+            boolean bound = wanted.isEmpty() ? !after.isEmpty() && !after.equals(VFIO) : after.equals(VFIO);
+            if (!bound) {
+                throw ActionException.failed("after drivers_probe " + address + " is bound to " + (after.isEmpty() ? "no driver" : after)
+                        + ", not " + target + (wanted.equals(VFIO) ? " (is the vfio-pci module loaded?)" : ""), null);
+            }
+            return new PreparedAction.Applied(true, "bound " + address + " to " + after + " (was " + (device.getDriver().isEmpty() ? "unbound" : device.getDriver()) + ")",
+                    result(device.getDriver(), after));
+        });
     }
 
     private Optional<PciDevice> read(PciAddress address)

@@ -89,49 +89,25 @@ public final class PciMappingEnsureHandler
                 : inPlace ? "PCI mapping " + id + " already maps " + node + " to " + address
                 : "would update PCI mapping " + id + " to " + wanted.format();
         ActionResult preview = ActionResult.newBuilder().setPciMappingEnsure(PciMappingEnsureResult.newBuilder().setCreated(create).setUpdated(!create && !inPlace)).build();
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
-            }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                if (create) {
-                    call(client, "create PCI mapping " + id, () -> {
-                        client.createPciMapping(id, description, List.of(wanted));
-                        return null;
-                    });
-                    return new Applied(true, "created PCI mapping " + id + " -> " + wanted.format(), preview);
-                }
-                ProxmoxPciMapping mapping = existing.get();
-                List<PciMapEntry> entries = new ArrayList<>();
-                mapping.entries().stream().filter(entry -> !entry.node().equals(node)).forEach(entries::add);
-                entries.add(wanted);
-                String newDescription = description.isEmpty() ? mapping.description() : description;
-                call(client, "update PCI mapping " + id, () -> {
-                    client.updatePciMapping(id, newDescription, entries, Optional.of(mapping.digest()));
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            if (create) {
+                call(client, "create PCI mapping " + id, () -> {
+                    client.createPciMapping(id, description, List.of(wanted));
                     return null;
                 });
-                return new Applied(true, "updated PCI mapping " + id + " -> " + wanted.format(), preview);
+                return new PreparedAction.Applied(true, "created PCI mapping " + id + " -> " + wanted.format(), preview);
             }
-        };
+            ProxmoxPciMapping mapping = existing.get();
+            List<PciMapEntry> entries = new ArrayList<>();
+            mapping.entries().stream().filter(entry -> !entry.node().equals(node)).forEach(entries::add);
+            entries.add(wanted);
+            String newDescription = description.isEmpty() ? mapping.description() : description;
+            call(client, "update PCI mapping " + id, () -> {
+                client.updatePciMapping(id, newDescription, entries, Optional.of(mapping.digest()));
+                return null;
+            });
+            return new PreparedAction.Applied(true, "updated PCI mapping " + id + " -> " + wanted.format(), preview);
+        });
     }
 
     private static boolean matches(PciMapEntry entry, PciMapEntry wanted)

@@ -95,41 +95,17 @@ public final class PciPassthroughAttachHandler
                 : "would set " + key + ": " + wanted.format() + " on VM " + vmid + (running ? " (running: pending until it is stopped and started)" : "");
         boolean pendingNow = inPlace && HostPciEdits.pending(client, vmid, key);
         ActionResult preview = result(slot, wanted.format(), inPlace ? pendingNow : running);
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
-            }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                HostPciEdits.write(client, vmid, key, Optional.of(wanted.format()), config, fresh -> {
-                    Optional<String> occupant = fresh.value(key);
-                    if (occupant.isPresent() && !HostPciValue.parse(occupant.get()).format().equals(wanted.format())) {
-                        throw ActionException.failed(key + " of VM " + vmid + " was taken by " + occupant.get() + " while attaching " + target.describe(), null);
-                    }
-                });
-                boolean restartNeeded = HostPciEdits.pending(client, vmid, key);
-                String message = "set " + key + ": " + wanted.format() + " on VM " + vmid + (restartNeeded ? "; pending until VM " + vmid + " is stopped and started" : "");
-                return new Applied(true, message, result(slot, wanted.format(), restartNeeded));
-            }
-        };
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            HostPciEdits.write(client, vmid, key, Optional.of(wanted.format()), config, fresh -> {
+                Optional<String> occupant = fresh.value(key);
+                if (occupant.isPresent() && !HostPciValue.parse(occupant.get()).format().equals(wanted.format())) {
+                    throw ActionException.failed(key + " of VM " + vmid + " was taken by " + occupant.get() + " while attaching " + target.describe(), null);
+                }
+            });
+            boolean restartNeeded = HostPciEdits.pending(client, vmid, key);
+            String message = "set " + key + ": " + wanted.format() + " on VM " + vmid + (restartNeeded ? "; pending until VM " + vmid + " is stopped and started" : "");
+            return new PreparedAction.Applied(true, message, result(slot, wanted.format(), restartNeeded));
+        });
     }
 
     private int chooseSlot(PciPassthroughAttachAction attach, VmConfig config, PassthroughTarget target, Map<String, ProxmoxPciMapping> mappings)

@@ -92,40 +92,16 @@ public final class PciPassthroughDetachHandler
         String what = target.map(PassthroughTarget::describe).orElseGet(() -> "hostpci" + detach.getSlot());
         String summary = inPlace ? "VM " + vmid + " has no " + what : "would remove " + key + ": " + value + " from VM " + vmid + (vm.running() ? " (running: pending until it is stopped and started)" : "");
         ActionResult preview = result(slot.orElse(detach.getSlot()), value, !inPlace && vm.running());
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
-            }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                HostPciEdits.write(client, vmid, key, Optional.empty(), config, fresh -> {
-                    if (!fresh.value(key).map(current -> current.equals(value)).orElse(true)) {
-                        throw ActionException.failed(key + " of VM " + vmid + " changed to " + fresh.value(key).get() + " while detaching " + what, null);
-                    }
-                });
-                boolean restartNeeded = HostPciEdits.pending(client, vmid, key);
-                String message = "removed " + key + ": " + value + " from VM " + vmid + (restartNeeded ? "; pending until VM " + vmid + " is stopped and started" : "");
-                return new Applied(true, message, result(slot.get(), value, restartNeeded));
-            }
-        };
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            HostPciEdits.write(client, vmid, key, Optional.empty(), config, fresh -> {
+                if (!fresh.value(key).map(current -> current.equals(value)).orElse(true)) {
+                    throw ActionException.failed(key + " of VM " + vmid + " changed to " + fresh.value(key).get() + " while detaching " + what, null);
+                }
+            });
+            boolean restartNeeded = HostPciEdits.pending(client, vmid, key);
+            String message = "removed " + key + ": " + value + " from VM " + vmid + (restartNeeded ? "; pending until VM " + vmid + " is stopped and started" : "");
+            return new PreparedAction.Applied(true, message, result(slot.get(), value, restartNeeded));
+        });
     }
 
     private static ActionResult result(int slot, String value, boolean restartNeeded)

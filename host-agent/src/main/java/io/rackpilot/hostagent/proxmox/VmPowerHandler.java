@@ -113,47 +113,23 @@ public final class VmPowerHandler
         String summary = inPlace ? "VM " + vmid + " is already " + statusBefore : "would " + verb + " VM " + vmid + " (now " + statusBefore + ")"
                 + (operation == Operation.SHUTDOWN ? ", waiting " + request.timeout().toSeconds() + "s for the guest" + (request.forceStop() ? ", then stopping it" : "") : "");
         ActionResult preview = result(VmPowerResult.newBuilder().setStatusBefore(statusBefore).setStatusAfter(inPlace ? statusBefore : expectedStatus(statusBefore)).build());
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            String upid = call(client, verb + " VM " + vmid, () -> switch (operation) {
+                case START -> client.start(vmid);
+                case SHUTDOWN -> client.shutdown(vmid, request.timeout(), request.forceStop());
+                case STOP -> client.stop(vmid);
+                case REBOOT -> client.reboot(vmid);
+            });
+            // A shutdown task runs for up to its timeout, then the stop.
+            Duration wait = request.timeout().plus(Duration.ofSeconds(30));
+            TaskStatus task = call(client, "follow task " + upid, () -> client.awaitTask(upid, wait));
+            String statusAfter = call(client, "read the status of VM " + vmid, () -> client.vmStatus(vmid));
+            if (!task.succeeded()) {
+                throw ActionException.failed(verb + " of VM " + vmid + " failed: task " + upid + " ended with \"" + task.exitStatus().orElse("?") + "\" (VM now " + statusAfter + ")", null);
             }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                String upid = call(client, verb + " VM " + vmid, () -> switch (operation) {
-                    case START -> client.start(vmid);
-                    case SHUTDOWN -> client.shutdown(vmid, request.timeout(), request.forceStop());
-                    case STOP -> client.stop(vmid);
-                    case REBOOT -> client.reboot(vmid);
-                });
-                // A shutdown task runs for up to its timeout, then the stop.
-                Duration wait = request.timeout().plus(Duration.ofSeconds(30));
-                TaskStatus task = call(client, "follow task " + upid, () -> client.awaitTask(upid, wait));
-                String statusAfter = call(client, "read the status of VM " + vmid, () -> client.vmStatus(vmid));
-                if (!task.succeeded()) {
-                    throw ActionException.failed(verb + " of VM " + vmid + " failed: task " + upid + " ended with \"" + task.exitStatus().orElse("?") + "\" (VM now " + statusAfter + ")", null);
-                }
-                String message = verb + " of VM " + vmid + ": " + statusBefore + " -> " + statusAfter + (task.exitStatus().orElse("OK").equals("OK") ? "" : " (" + task.exitStatus().get() + ")");
-                return new Applied(true, message, result(VmPowerResult.newBuilder().setStatusBefore(statusBefore).setStatusAfter(statusAfter).setUpid(upid).build()));
-            }
-        };
+            String message = verb + " of VM " + vmid + ": " + statusBefore + " -> " + statusAfter + (task.exitStatus().orElse("OK").equals("OK") ? "" : " (" + task.exitStatus().get() + ")");
+            return new PreparedAction.Applied(true, message, result(VmPowerResult.newBuilder().setStatusBefore(statusBefore).setStatusAfter(statusAfter).setUpid(upid).build()));
+        });
     }
 
     private String expectedStatus(String statusBefore)

@@ -103,44 +103,20 @@ public final class NodeDrainHandler
                         + (plan.chosen().isEmpty() ? "" : ": " + plan.chosen().stream().map(Pods::reference).collect(Collectors.joining(", ")))
                         + skippedText(plan.skipped());
         ActionResult preview = result(plan.preview());
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            NodeDrain.Outcome outcome = nodeDrain.run(plan, timeout, gracePeriod);
+            KubernetesDrainResult drained = outcome.result();
+            if (drained.getComplete()) {
+                return new PreparedAction.Applied(true, "drained Node " + nodeName + ": evicted " + names(drained.getEvictedList())
+                        + (drained.getGoneCount() == 0 ? "" : "; already gone " + names(drained.getGoneList()))
+                        + skippedText(drained.getSkippedList()), result(drained));
             }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
-            }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException, InterruptedException
-            {
-                NodeDrain.Outcome outcome = nodeDrain.run(plan, timeout, gracePeriod);
-                KubernetesDrainResult drained = outcome.result();
-                if (drained.getComplete()) {
-                    return new Applied(true, "drained Node " + nodeName + ": evicted " + names(drained.getEvictedList())
-                            + (drained.getGoneCount() == 0 ? "" : "; already gone " + names(drained.getGoneList()))
-                            + skippedText(drained.getSkippedList()), result(drained));
-                }
-                String why = outcome.error().map(error -> "stopped: " + error).orElse("ended at its timeout (" + timeout.toSeconds() + " s"
-                        + (shortened ? ", cut to fit the command's deadline" : "") + ")");
-                throw ActionException.failedPartway("drain of Node " + nodeName + " " + why + " with " + drained.getBlockedCount() + " pod(s) still there: "
-                        + drained.getBlockedList().stream().map(pod -> pod.getNamespace() + "/" + pod.getName() + " (" + pod.getReason() + ")").collect(Collectors.joining(", "))
-                        + "; the Node stays cordoned", true, result(drained));
-            }
-        };
+            String why = outcome.error().map(error -> "stopped: " + error).orElse("ended at its timeout (" + timeout.toSeconds() + " s"
+                    + (shortened ? ", cut to fit the command's deadline" : "") + ")");
+            throw ActionException.failedPartway("drain of Node " + nodeName + " " + why + " with " + drained.getBlockedCount() + " pod(s) still there: "
+                    + drained.getBlockedList().stream().map(pod -> pod.getNamespace() + "/" + pod.getName() + " (" + pod.getReason() + ")").collect(Collectors.joining(", "))
+                    + "; the Node stays cordoned", true, result(drained));
+        });
     }
 
     private static Duration timeout(KubernetesDrainAction drain)

@@ -110,43 +110,19 @@ public final class NodeEditHandler
                 ? "Node " + nodeName + " is already as asked (" + change.describe() + ")"
                 : "would " + change.describe() + " on Node " + nodeName;
         ActionResult preview = result(after.toResult(nodeName));
-        return new PreparedAction()
-        {
-            @Override
-            public String summary()
-            {
-                return summary;
+        return PreparedAction.of(summary, inPlace, preview, () -> {
+            NodeEditor.Edited edited;
+            try {
+                edited = editor.edit(nodeName, change);
             }
-
-            @Override
-            public boolean alreadyInPlace()
-            {
-                return inPlace;
+            catch (KubernetesApiException e) {
+                throw ActionException.failed(e.getMessage(), e);
             }
-
-            @Override
-            public ActionResult preview()
-            {
-                return preview;
-            }
-
-            @Override
-            public Applied apply()
-                    throws ActionException
-            {
-                NodeEditor.Edited edited;
-                try {
-                    edited = editor.edit(nodeName, change);
-                }
-                catch (KubernetesApiException e) {
-                    throw ActionException.failed(e.getMessage(), e);
-                }
-                String message = edited.changed()
-                        ? change.describe() + " on Node " + nodeName + (edited.attempts() > 1 ? " (after " + (edited.attempts() - 1) + " conflicting edits)" : "")
-                        : "Node " + nodeName + " is already as asked (" + change.describe() + ")";
-                return new Applied(edited.changed(), message, result(edited.after().toResult(nodeName)));
-            }
-        };
+            String message = edited.changed()
+                    ? change.describe() + " on Node " + nodeName + (edited.attempts() > 1 ? " (after " + (edited.attempts() - 1) + " conflicting edits)" : "")
+                    : "Node " + nodeName + " is already as asked (" + change.describe() + ")";
+            return new PreparedAction.Applied(edited.changed(), message, result(edited.after().toResult(nodeName)));
+        });
     }
 
     private ActionResult result(KubernetesNodeResult node)
