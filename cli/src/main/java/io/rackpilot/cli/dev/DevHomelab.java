@@ -18,6 +18,7 @@ import io.rackpilot.hostagent.HostAgent;
 import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.sim.homelab.SimulatedHomelab;
+import io.rackpilot.sim.kubernetes.KubernetesSimulator;
 import io.rackpilot.sim.gpu.SimulatedGpuSource;
 import io.rackpilot.sim.proxmox.ProxmoxSimulator;
 import io.rackpilot.sim.sysfs.SimulatedSysfs;
@@ -57,14 +58,16 @@ public final class DevHomelab
     private final Path clientDirectory;
     private final Coordinator coordinator;
     private final ProxmoxSimulator proxmox;
+    private final KubernetesSimulator kubernetes;
     private final List<Agent> agents;
 
-    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, ProxmoxSimulator proxmox, List<Agent> agents)
+    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, ProxmoxSimulator proxmox, KubernetesSimulator kubernetes, List<Agent> agents)
     {
         this.workDirectory = workDirectory;
         this.clientDirectory = clientDirectory;
         this.coordinator = coordinator;
         this.proxmox = proxmox;
+        this.kubernetes = kubernetes;
         this.agents = List.copyOf(agents);
     }
 
@@ -93,6 +96,7 @@ public final class DevHomelab
 
         Coordinator coordinator = null;
         ProxmoxSimulator proxmox = null;
+        KubernetesSimulator kubernetes = null;
         List<Agent> agents = new ArrayList<>();
         try {
             // The Proxmox VE API of the plan's host, reached through the real client with a token
@@ -102,6 +106,11 @@ public final class DevHomelab
             Path tokenFile = workDirectory.resolve("proxmox/token");
             AtomicFiles.writePrivate(tokenFile, (token + "\n").getBytes(StandardCharsets.UTF_8));
             Path hostSys = SimulatedSysfs.write(plan, workDirectory.resolve("host-sys"));
+            // The cluster's API server, with the plan's Nodes carrying the simulated VMs' system
+            // UUIDs; the node-agents find their Node by UUID through a kubeconfig of their own.
+            String kubernetesToken = "rackpilot-node-agent-" + UUID.randomUUID();
+            kubernetes = KubernetesSimulator.fromPlan(plan, Set.of(kubernetesToken), workDirectory.resolve("kubernetes"));
+            Path kubeconfig = kubernetes.writeKubeconfig(workDirectory.resolve("kubernetes/kubeconfig"), kubernetesToken);
 
             coordinator = Coordinator.start(new CoordinatorConfig(
                     "127.0.0.1:" + grpcPort,
@@ -135,7 +144,7 @@ public final class DevHomelab
                                 : new AgentConfig.Proxmox(false, null, null, null, null, null),
                         // exportfs works on the real /etc/exports.d, which a dev homelab must not touch
                         new AgentConfig.Nfs(false, null, null, null),
-                        null);
+                        new AgentConfig.Kubernetes(!machine.host(), kubeconfig, false, null, null, null, null, null));
                 // The host sees no GPU under passthrough (the card is bound to vfio-pci).
                 GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
                         ? new NvmlGpuSource(Optional.empty(), environment)
@@ -148,7 +157,7 @@ public final class DevHomelab
                     nextMetricsPort++;
                 }
             }
-            return new DevHomelab(workDirectory, clientDirectory, coordinator, proxmox, agents);
+            return new DevHomelab(workDirectory, clientDirectory, coordinator, proxmox, kubernetes, agents);
         }
         catch (IOException | RuntimeException e) {
             agents.forEach(Agent::close);
@@ -157,6 +166,9 @@ public final class DevHomelab
             }
             if (proxmox != null) {
                 proxmox.close();
+            }
+            if (kubernetes != null) {
+                kubernetes.close();
             }
             deleteRecursively(clientDirectory);
             deleteRecursively(workDirectory);
@@ -202,6 +214,7 @@ public final class DevHomelab
         out.printf("  %-22s gRPC 127.0.0.1:%d   metrics http://127.0.0.1:%d/metrics%n", "coordinator", coordinator.grpcPort(), coordinator.metricsPort());
         out.printf("  %-22s http://127.0.0.1:%d/sd/prometheus%n", "prometheus http_sd", coordinator.metricsPort());
         out.printf("  %-22s %s (simulated, node %s)%n", "Proxmox VE API", proxmox.apiUrl(), proxmox.node());
+        out.printf("  %-22s %s (simulated)%n", "Kubernetes API", kubernetes.apiUrl());
         for (Agent agent : agents) {
             out.printf("  %-22s metrics http://127.0.0.1:%d/metrics%n", agent.kind().daemonName() + " " + agent.id(), agent.metricsPort());
         }
@@ -212,6 +225,8 @@ public final class DevHomelab
         out.println("  bin/rackctl exec " + agents.get(0).id() + " agent.ping --set message=hello --wait");
         out.println("  bin/rackctl exec " + agents.get(0).id() + " vm.shutdown --set vmid=203 --wait");
         out.println("  bin/rackctl gpus");
+        out.println("  bin/rackctl exec k8s-node3 k8s.node.taint --set key=rackpilot.io/test --set value=x --set effect=NoSchedule --wait");
+        out.println("  bin/rackctl exec k8s-node1 k8s.node.drain --set resource=nvidia.com/gpu --set timeout=1m --wait");
         out.println();
         out.println("Press Ctrl-C to stop.");
     }
@@ -224,6 +239,7 @@ public final class DevHomelab
         }
         coordinator.close();
         proxmox.close();
+        kubernetes.close();
         deleteRecursively(clientDirectory);
         deleteRecursively(workDirectory);
     }
