@@ -62,6 +62,6 @@ class TestInventoryDiff
             assertThat(section.getJavaType()).isEqualTo(FieldDescriptor.JavaType.MESSAGE);
         });
         assertThat(sections.stream().map(FieldDescriptor::getName))
-                .containsExactly("system", "cpu", "memory", "disks", "file_systems", "network_interfaces", "operating_system", "gpus", "proxmox", "pci_devices", "nfs_exports");
+                .containsExactly("system", "cpu", "memory", "disks", "file_systems", "network_interfaces", "operating_system", "gpus", "proxmox", "pci_devices", "nfs_exports", "kubernetes");
     }
 }
