@@ -10,18 +10,21 @@ import io.rackpilot.nodeagent.kubernetes.NodeState.Taint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Read, change, write for the agent's own Node: reads the Node, applies a {@link NodeChange} to what
  * it read, and sends a JSON patch of only what differs, guarded by the resourceVersion it read.
- * A concurrent edit makes the API server answer 409; the editor then reads again and retries, up to
- * {@link #MAXIMUM_ATTEMPTS} times. A change already in place sends nothing.
+ * A concurrent edit makes the API server answer 409; the editor then waits a jittered moment, reads
+ * again and retries, up to {@link #MAXIMUM_ATTEMPTS} times. A change already in place sends nothing.
  */
 public final class NodeEditor
 {
-    public static final int MAXIMUM_ATTEMPTS = 5;
+    public static final int MAXIMUM_ATTEMPTS = 10;
+    private static final long FIRST_BACKOFF_MILLISECONDS = 10;
+    private static final long MAXIMUM_BACKOFF_MILLISECONDS = 320;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -54,10 +57,28 @@ public final class NodeEditor
                     throw e;
                 }
                 lastConflict = e;
+                backOff(attempt);
             }
         }
         throw new KubernetesApiException("Node " + nodeName + " kept changing under the edit (" + change.describe() + "): gave up after "
                 + MAXIMUM_ATTEMPTS + " conflicts; last: " + lastConflict.getMessage(), lastConflict.code(), lastConflict);
+    }
+
+    /**
+     * Writers that conflicted wait a random while before reading again (10 ms doubling to 320 ms,
+     * full jitter), so that several editing one Node at once do not keep colliding.
+     */
+    private static void backOff(int attempt)
+            throws KubernetesApiException
+    {
+        long ceiling = Math.min(MAXIMUM_BACKOFF_MILLISECONDS, FIRST_BACKOFF_MILLISECONDS << Math.min(attempt - 1, 10));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesApiException("interrupted while retrying an edit after a conflict", 0, e);
+        }
     }
 
     public NodeState current(String nodeName)
