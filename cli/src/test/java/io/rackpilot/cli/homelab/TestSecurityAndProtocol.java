@@ -212,7 +212,8 @@ class TestSecurityAndProtocol
 
         homelab.startCoordinator();
         homelab.awaitConnected("k8s-node1");
-        assertThat(io.rackpilot.common.testing.HttpGet.get("http://127.0.0.1:" + agent.metricsPort() + "/metrics").body()).contains("rackpilot_agent_connected 1.0");
+        // the coordinator sees the stream before the agent's Welcome arrives: wait for the agent's own view
+        TestHomelab.awaitCondition("the agent says it is connected", () -> metricsOf(agent).contains("rackpilot_agent_connected 1.0"));
     }
 
     private ManagedChannel agentChannel(String id)
@@ -271,5 +272,10 @@ class TestSecurityAndProtocol
         {
             closed.complete(Status.OK);
         }
+    }
+
+    private static String metricsOf(Agent agent)
+    {
+        return io.rackpilot.common.testing.HttpGet.get("http://127.0.0.1:" + agent.metricsPort() + "/metrics").body();
     }
 }
