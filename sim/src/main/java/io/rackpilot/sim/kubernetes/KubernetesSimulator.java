@@ -15,9 +15,7 @@ import io.rackpilot.common.tls.IdentityRole;
 import io.rackpilot.common.tls.IssuedCertificate;
 import io.rackpilot.common.tls.PemFiles;
 import io.rackpilot.plan.Taint;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
+import io.rackpilot.sim.tls.SimulatorTls;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,9 +25,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -140,7 +135,7 @@ public final class KubernetesSimulator
         this.caCertificate = directory.resolve("kubernetes-ca.crt");
         PemFiles.writeCertificates(caCertificate, List.of(authority.certificate()));
         this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(sslContext(issued, authority)));
+        server.setHttpsConfigurator(new HttpsConfigurator(SimulatorTls.serverContext(issued, authority)));
         server.createContext("/", this::handle);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kubernetes-simulator-deletions");
@@ -1170,23 +1165,5 @@ public final class KubernetesSimulator
             query.put(key, value);
         }
         return query;
-    }
-
-    private static SSLContext sslContext(IssuedCertificate issued, CertificateAuthority authority)
-    {
-        try {
-            char[] password = "simulator".toCharArray();
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(null, null);
-            keyStore.setKeyEntry("server", issued.privateKey(), password, new Certificate[] {issued.certificate(), authority.certificate()});
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keyStore, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), null, null);
-            return context;
-        }
-        catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build the simulator's TLS context", e);
-        }
     }
 }

@@ -16,9 +16,7 @@ import io.rackpilot.plan.Gpu;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.plan.NetworkAttachment;
 import io.rackpilot.plan.VirtualMachine;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
+import io.rackpilot.sim.tls.SimulatorTls;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,11 +25,8 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,7 +95,7 @@ public final class ProxmoxSimulator
         this.caCertificate = directory.resolve("pve-root-ca.pem");
         PemFiles.writeCertificates(caCertificate, List.of(authority.certificate()));
         this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(sslContext(issued, authority)));
+        server.setHttpsConfigurator(new HttpsConfigurator(SimulatorTls.serverContext(issued, authority)));
         server.createContext("/api2/json/", this::handle);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "proxmox-simulator-tasks");
@@ -733,24 +728,6 @@ public final class ProxmoxSimulator
             form.computeIfAbsent(key, ignored -> new ArrayList<>()).add(value);
         }
         return form;
-    }
-
-    private static SSLContext sslContext(IssuedCertificate issued, CertificateAuthority authority)
-    {
-        try {
-            char[] password = "simulator".toCharArray();
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            keyStore.load(null, null);
-            keyStore.setKeyEntry("server", issued.privateKey(), password, new Certificate[] {issued.certificate(), authority.certificate()});
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keyStore, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), null, null);
-            return context;
-        }
-        catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build the simulator's TLS context", e);
-        }
     }
 
     static String sha1(String text)
