@@ -67,7 +67,7 @@ public final class KubernetesCollector
         String nodeName = location.nodeName().get();
         try {
             KubernetesApi api = ownNode.requireApi();
-            Optional<Node> node = api.node(nodeName);
+            Optional<Node> node = ownNode.lastRead();
             if (node.isEmpty()) {
                 return info.setState(KubernetesNodeInfo.State.STATE_NOT_FOUND).setProblem("Node " + nodeName + " went away").build();
             }

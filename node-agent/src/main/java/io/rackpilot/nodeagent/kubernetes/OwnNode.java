@@ -37,6 +37,7 @@ public final class OwnNode
     private final SystemUuidSource uuidSource;
     private final Supplier<Set<InetAddress>> localAddresses;
     private NodeLocation location = NodeLocation.notFound("not looked for yet");
+    private Optional<Node> lastRead = Optional.empty();
 
     public OwnNode(KubernetesConnection connection, Optional<String> configuredName, SystemUuidSource uuidSource, Supplier<Set<InetAddress>> localAddresses)
     {
@@ -58,6 +59,7 @@ public final class OwnNode
     public synchronized NodeLocation locate()
     {
         Optional<KubernetesApi> api = connection.api();
+        lastRead = Optional.empty();
         if (api.isEmpty()) {
             location = NodeLocation.notConfigured(connection.problem());
             return location;
@@ -76,7 +78,8 @@ public final class OwnNode
     {
         if (configuredName.isPresent()) {
             String name = configuredName.get();
-            return api.node(name).isPresent()
+            lastRead = api.node(name);
+            return lastRead.isPresent()
                     ? NodeLocation.found(name, FoundBy.FOUND_BY_CONFIG)
                     : NodeLocation.notFound("kubernetes.nodeName is " + name + ", but the API server has no Node of that name");
         }
@@ -84,6 +87,7 @@ public final class OwnNode
         if (location.isFound()) {
             Optional<Node> known = api.node(location.nodeName().get());
             if (known.isPresent() && matches(known.get(), uuid, location.foundBy())) {
+                lastRead = known;
                 return location;
             }
         }
@@ -92,6 +96,7 @@ public final class OwnNode
             String wanted = uuid.uuid().get();
             List<String> matching = names(nodes, node -> wanted.equalsIgnoreCase(systemUuid(node)));
             if (matching.size() == 1) {
+                lastRead = named(nodes, matching.get(0));
                 return NodeLocation.found(matching.get(0), FoundBy.FOUND_BY_SYSTEM_UUID);
             }
             if (matching.size() > 1) {
@@ -104,6 +109,7 @@ public final class OwnNode
         Set<InetAddress> addresses = localAddresses.get();
         List<String> matching = names(nodes, node -> internalIps(node).stream().anyMatch(addresses::contains));
         if (matching.size() == 1) {
+            lastRead = named(nodes, matching.get(0));
             return NodeLocation.found(matching.get(0), FoundBy.FOUND_BY_INTERNAL_IP);
         }
         String why = "this machine's SMBIOS UUID is unknown (" + uuid.source() + ")";
@@ -111,6 +117,20 @@ public final class OwnNode
             return NodeLocation.notFound(why + " and " + matching.size() + " Nodes have an InternalIP of this machine (" + String.join(", ", matching) + "); set kubernetes.nodeName");
         }
         return NodeLocation.notFound(why + " and no Node's InternalIP is one of this machine's addresses; set kubernetes.nodeName");
+    }
+
+    /**
+     * The Node as the last {@link #locate()} read it, when it found it: the report uses it rather
+     * than reading the Node again.
+     */
+    public synchronized Optional<Node> lastRead()
+    {
+        return lastRead;
+    }
+
+    private static Optional<Node> named(List<Node> nodes, String name)
+    {
+        return nodes.stream().filter(node -> node.getMetadata().getName().equals(name)).findFirst();
     }
 
     /**
