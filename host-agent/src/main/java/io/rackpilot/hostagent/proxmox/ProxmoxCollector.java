@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@code proxmox}: the node's VMs (status, cores, memory, SMBIOS UUID, network devices, hostpci
- * entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
+ * {@code proxmox}: the node's VMs (status, cores, memory, SMBIOS UUID, machine type, network devices,
+ * hostpci entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
  * When the API fails the section says why and has no VMs.
  */
 public final class ProxmoxCollector
@@ -77,7 +77,8 @@ public final class ProxmoxCollector
                 .setStatus(summary.status())
                 .setCores(config.cores().orElse(summary.cpus()))
                 .setMemoryBytes(config.memoryMebibytes().isPresent() ? config.memoryMebibytes().getAsLong() * 1024 * 1024 : summary.maxMemoryBytes())
-                .setSmbiosUuid(config.smbiosUuid().orElse(""));
+                .setSmbiosUuid(config.smbiosUuid().orElse(""))
+                .setMachine(config.machineType().orElse(""));
         config.networkDevices().forEach((index, device) -> {
             VmNetworkDevice.Builder builder = VmNetworkDevice.newBuilder()
                     .setKey("net" + index)

@@ -63,6 +63,29 @@ public record VmConfig(int vmid, Map<String, String> values, String digest)
         return OptionalLong.empty();
     }
 
+    /**
+     * The machine type of {@code machine: [[type=]TYPE][,viommu=...]} (e.g. {@code q35},
+     * {@code pc-q35-8.1}), without its options; empty when the key is absent, which means
+     * Proxmox' default i440fx.
+     */
+    public Optional<String> machineType()
+    {
+        Optional<String> machine = value("machine");
+        if (machine.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String part : machine.get().split(",")) {
+            String trimmed = part.strip();
+            if (trimmed.startsWith("type=")) {
+                return Optional.of(trimmed.substring("type=".length())).filter(type -> !type.isEmpty());
+            }
+            if (!trimmed.isEmpty() && !trimmed.contains("=")) {
+                return Optional.of(trimmed);
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<String> smbiosUuid()
     {
         return value("smbios1").flatMap(Smbios1::uuid);

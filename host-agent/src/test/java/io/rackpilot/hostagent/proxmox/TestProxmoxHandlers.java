@@ -274,6 +274,7 @@ final class TestProxmoxHandlers
         assertThat(worker.getCores()).isEqualTo(16);
         assertThat(worker.getMemoryBytes()).isEqualTo(32L << 30);
         assertThat(worker.getSmbiosUuid()).isEqualTo("4d2b7e10-5a1c-4c8e-9f00-000000000201");
+        assertThat(worker.getMachine()).isEqualTo("q35");
         assertThat(worker.getNetworkDevicesList()).singleElement().satisfies(net -> {
             assertThat(net.getBridge()).isEqualTo("vmbr1");
             assertThat(net.getVlan()).isEqualTo(20);
@@ -284,6 +285,8 @@ final class TestProxmoxHandlers
             assertThat(hostPci.getPcie()).isTrue();
         });
         ProxmoxVm gateway = info.getVmsList().get(0);
+        // not a Kubernetes node: the simulator leaves Proxmox' default machine
+        assertThat(gateway.getMachine()).isEmpty();
         assertThat(gateway.getNetworkDevicesList()).hasSize(3);
         assertThat(gateway.getNetworkDevicesList().get(0).hasVlan()).isFalse();
         assertThat(info.getPciMappingsList()).singleElement().satisfies(mapping -> assertThat(mapping.getEntries(0).getPath()).isEqualTo("0000:06:00.0"));

@@ -71,6 +71,11 @@ final class TestProxmoxValues
         assertThat(config.firstFreeHostPciSlot()).hasValue(1);
         assertThat(config.networkDevices().get(0).vlan()).hasValue(20);
         assertThat(new VmConfig(100, Map.of("memory", "2048"), "").memoryMebibytes()).hasValue(2048);
+        assertThat(config.machineType()).isEmpty();
+        assertThat(new VmConfig(100, Map.of("machine", "q35"), "").machineType()).contains("q35");
+        assertThat(new VmConfig(100, Map.of("machine", "pc-q35-8.1,viommu=intel"), "").machineType()).contains("pc-q35-8.1");
+        assertThat(new VmConfig(100, Map.of("machine", "viommu=virtio,type=q35"), "").machineType()).contains("q35");
+        assertThat(new VmConfig(100, Map.of("machine", "viommu=virtio"), "").machineType()).isEmpty();
     }
 
     @Test
