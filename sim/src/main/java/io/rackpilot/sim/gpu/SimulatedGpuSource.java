@@ -12,25 +12,44 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The GPUs a plan passes through to one VM, as NVML inside that VM would show them, for
- * {@code rackctl dev}: a stable UUID made from the plan's GPU id, the model's name and memory, and
- * readings that drift slowly over time. The card sits at 01:00.0 in the guest, where Proxmox puts
- * the first PCIe passthrough device of a q35 VM.
+ * The GPUs passed through to one VM, as NVML inside that VM would show them, for
+ * {@code rackctl dev} and tests: a stable UUID made from the plan's GPU id (so a card keeps its UUID
+ * in whichever VM it is), the model's name and memory, and readings that drift slowly over time.
+ * Each poll asks the supplier which cards the VM holds at that moment; the N-th card sits at
+ * 0N:00.0 in the guest, where Proxmox puts the PCIe passthrough devices of a q35 VM.
  */
 public final class SimulatedGpuSource
         implements GpuSource
 {
-    private final List<Gpu> gpus;
+    private final Supplier<List<Gpu>> gpus;
     private final Clock clock;
 
+    /**
+     * @param gpus the cards the VM holds now, asked at every poll
+     */
+    public SimulatedGpuSource(Supplier<List<Gpu>> gpus, Clock clock)
+    {
+        this.gpus = requireNonNull(gpus, "gpus is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * A VM that always holds the same cards.
+     */
     public SimulatedGpuSource(List<Gpu> gpus, Clock clock)
     {
-        this.gpus = List.copyOf(requireNonNull(gpus, "gpus is null"));
-        this.clock = requireNonNull(clock, "clock is null");
+        this(fixed(gpus), clock);
+    }
+
+    private static Supplier<List<Gpu>> fixed(List<Gpu> gpus)
+    {
+        List<Gpu> copy = List.copyOf(requireNonNull(gpus, "gpus is null"));
+        return () -> copy;
     }
 
     @Override
@@ -43,9 +62,10 @@ public final class SimulatedGpuSource
                 .setDriverVersion("550.54.15")
                 .setNvmlVersion("12.550.54.15")
                 .setCudaDriverVersion(12040));
+        List<Gpu> held = List.copyOf(gpus.get());
         double seconds = clock.millis() / 1000.0;
-        for (int index = 0; index < gpus.size(); index++) {
-            Gpu planned = gpus.get(index);
+        for (int index = 0; index < held.size(); index++) {
+            Gpu planned = held.get(index);
             Model model = Model.of(planned.vendorDevice());
             // a slow wave so that dashboards move: one cycle every ten minutes
             double load = 0.35 + 0.3 * Math.sin(seconds * 2 * Math.PI / 600 + index);

@@ -82,8 +82,28 @@ public final class ProxmoxSimulator
     private Duration taskDelay = Duration.ofMillis(300);
     private Optional<String> nextTaskFailure = Optional.empty();
     private final Map<Integer, Map<String, String>> editsBeforeNextWrite = new TreeMap<>();
+    private final Map<Integer, List<ConfigWriteFailure>> configWriteFailures = new TreeMap<>();
+    private final Map<Integer, String> startFailures = new TreeMap<>();
 
     private record Mapping(String description, List<String> map) {}
+
+    private record ConfigWriteFailure(String key, String message)
+    {
+        /**
+         * The key itself, or, for a key that does not end in a digit, that key followed by digits.
+         */
+        boolean matches(String written)
+        {
+            if (written.equals(key)) {
+                return true;
+            }
+            return !key.isEmpty()
+                    && !Character.isDigit(key.charAt(key.length() - 1))
+                    && written.startsWith(key)
+                    && written.length() > key.length()
+                    && written.substring(key.length()).chars().allMatch(Character::isDigit);
+        }
+    }
 
     private ProxmoxSimulator(String node, Set<String> tokens, Path directory)
             throws IOException
@@ -125,7 +145,8 @@ public final class ProxmoxSimulator
 
     /**
      * The plan's node with every planned VM running (cores, memory in MiB, netN on the planned
-     * bridges and VLANs, smbios1 uuid), each planned GPU as a PCI device with its mapping, attached
+     * bridges and VLANs, smbios1 uuid, {@code machine: q35} for a Kubernetes node and Proxmox'
+     * default i440fx for the others), each planned GPU as a PCI device with its mapping, attached
      * to its planned VM as {@code hostpciN: mapping=ID[,pcie=1]}.
      */
     public static ProxmoxSimulator fromPlan(HomelabPlan plan, Set<String> tokens, Path directory)
@@ -146,6 +167,10 @@ public final class ProxmoxSimulator
             config.put("sockets", "1");
             config.put("memory", Long.toString(vm.memory().bytes() / (1024 * 1024)));
             config.put("ostype", "l26");
+            if (vm.isKubernetesNode()) {
+                // PCIe passthrough (pcie=1) needs a q35 machine; a GPU may move to any node
+                config.put("machine", "q35");
+            }
             config.put("smbios1", "uuid=" + vm.smbiosUuid().orElseGet(() -> String.format("00000000-0000-4000-8000-%012d", vm.vmid())));
             List<NetworkAttachment> networks = vm.networks();
             for (int index = 0; index < networks.size(); index++) {
@@ -220,6 +245,52 @@ public final class ProxmoxSimulator
     }
 
     /**
+     * Edits the VM's config behind the client's back, as an administrator editing the file would:
+     * the key is set, or removed when the value is empty, in the applied config at once (on a
+     * running VM too), any pending change of that key is dropped, and the digest changes.
+     */
+    public void setConfig(int vmid, String key, Optional<String> value)
+    {
+        requireNonNull(key, "key is null");
+        requireNonNull(value, "value is null");
+        synchronized (lock) {
+            SimulatedVm vm = requireVm(vmid);
+            if (value.isPresent()) {
+                vm.config.put(key, value.get());
+            }
+            else {
+                vm.config.remove(key);
+            }
+            vm.pending.remove(key);
+            vm.pendingDelete.remove(key);
+        }
+    }
+
+    /**
+     * The PCI mapping ids that the VM's applied config ({@code hostpciN: mapping=ID,...}, pending
+     * values not applied) passes through, in slot order, while the VM is running; empty when it is
+     * not running. Raw host addresses (root's {@code hostpciN: 0000:06:00.0}) are not listed. This is
+     * what a guest sees: a card attached while the VM runs appears after a stop and start or a
+     * reboot, which apply pending changes.
+     */
+    public List<String> passedThroughMappings(int vmid)
+    {
+        synchronized (lock) {
+            SimulatedVm vm = requireVm(vmid);
+            if (!vm.running()) {
+                return List.of();
+            }
+            Map<Integer, String> bySlot = new TreeMap<>();
+            vm.config.forEach((key, value) -> {
+                if (HOSTPCI.matcher(key).matches()) {
+                    hostPciMapping(value).ifPresent(mapping -> bySlot.put(Integer.parseInt(key.substring("hostpci".length())), mapping));
+                }
+            });
+            return List.copyOf(bySlot.values());
+        }
+    }
+
+    /**
      * The pending values and deletions ({@code key -> null} for a deletion).
      */
     public Map<String, Optional<String>> vmPending(int vmid)
@@ -285,6 +356,38 @@ public final class ProxmoxSimulator
     {
         synchronized (lock) {
             nextTaskFailure = Optional.of(requireNonNull(exitStatus, "exitStatus is null"));
+        }
+    }
+
+    /**
+     * The next config write ({@code PUT} or {@code POST .../qemu/VMID/config}) of this VM that sets
+     * or deletes a matching key is answered HTTP 500 with this message in Proxmox' error envelope
+     * ({@code {"data": null, "message": ...}}), after parameter, digest and permission checks, and
+     * changes nothing. A key ending in a digit matches itself only ({@code hostpci0}); any other
+     * matches itself and itself followed by digits ({@code hostpci} matches every
+     * {@code hostpciN}). Several failures for one VM are used in the order they were added.
+     */
+    public void failNextConfigWrite(int vmid, String key, String message)
+    {
+        requireNonNull(key, "key is null");
+        requireNonNull(message, "message is null");
+        synchronized (lock) {
+            requireVm(vmid);
+            configWriteFailures.computeIfAbsent(vmid, ignored -> new ArrayList<>()).add(new ConfigWriteFailure(key, message));
+        }
+    }
+
+    /**
+     * The next start task of this VM ends with this exit status (e.g. {@code "start failed: QEMU
+     * exited with code 1"}) and changes nothing: the VM stays stopped and its pending changes stay
+     * pending. Unlike {@link #failNextTask}, tasks of other VMs and other kinds are not affected.
+     */
+    public void failNextStart(int vmid, String exitStatus)
+    {
+        requireNonNull(exitStatus, "exitStatus is null");
+        synchronized (lock) {
+            requireVm(vmid);
+            startFailures.put(vmid, exitStatus);
         }
     }
 
@@ -442,7 +545,11 @@ public final class ProxmoxSimulator
                     return Response.data(JSON.objectNode().put("vmid", vmid).put("status", vm.status).put("qmpstatus", vm.status).put("name", vm.config.getOrDefault("name", "")));
                 }
                 case "POST status/start" -> {
+                    Optional<String> injected = Optional.ofNullable(startFailures.remove(vmid));
                     return Response.data(JSON.textNode(newTask("qmstart", vmid, user, taskDelay, () -> {
+                        if (injected.isPresent()) {
+                            return injected;
+                        }
                         if (vm.running()) {
                             return Optional.of("VM " + vmid + " already running");
                         }
@@ -545,6 +652,13 @@ public final class ProxmoxSimulator
                 if (HOSTPCI.matcher(key).matches() && effective.containsKey(key) && hostPciMapping(effective.get(key)).isEmpty()) {
                     throw new ApiError(403, "only root can set '" + key + "' config for non-mapped devices\n", Map.of());
                 }
+            }
+        }
+        List<ConfigWriteFailure> failures = configWriteFailures.getOrDefault(vm.vmid, List.of());
+        for (ConfigWriteFailure failure : failures) {
+            if (set.keySet().stream().anyMatch(failure::matches) || delete.stream().anyMatch(failure::matches)) {
+                failures.remove(failure);
+                throw new ApiError(500, failure.message(), Map.of());
             }
         }
         for (Map.Entry<String, String> entry : set.entrySet()) {

@@ -2,26 +2,21 @@ package io.rackpilot.sim.proxmox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rackpilot.common.tls.PemFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 final class TestProxmoxSimulator
 {
@@ -32,7 +27,7 @@ final class TestProxmoxSimulator
     Path directory;
 
     private ProxmoxSimulator simulator;
-    private HttpClient http;
+    private SimulatorHttp http;
 
     @BeforeEach
     void start()
@@ -41,14 +36,7 @@ final class TestProxmoxSimulator
         simulator = ProxmoxSimulator.start("pve", Set.of(TOKEN), directory);
         simulator.addVm(300, Map.of("name", "test", "cores", "2", "memory", "2048", "hostpci0", "0000:07:00.0"), true);
         simulator.addPciMapping("gpu", "a GPU", List.of("node=pve,path=0000:06:00.0,id=10de:1eb8"));
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", PemFiles.readCertificate(simulator.caCertificate()));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(context).build();
+        http = new SimulatorHttp(simulator, TOKEN);
     }
 
     @AfterEach
@@ -60,14 +48,13 @@ final class TestProxmoxSimulator
     private HttpResponse<String> send(String method, String path, String form, String token)
             throws Exception
     {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.apiUrl() + path)).header("Authorization", "PVEAPIToken=" + token);
-        if (method.equals("GET")) {
-            request.GET();
-        }
-        else {
-            request.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(method, path, form, token);
+    }
+
+    private String digest(int vmid)
+            throws Exception
+    {
+        return http.data("GET", "/nodes/pve/qemu/" + vmid + "/config", "").path("digest").asText();
     }
 
     @Test
@@ -133,5 +120,126 @@ final class TestProxmoxSimulator
         JsonNode done = MAPPER.readTree(send("GET", path, "", TOKEN).body()).path("data");
         assertThat(done.path("status").asText()).isEqualTo("stopped");
         assertThat(done.path("exitstatus").asText()).isEqualTo("VM 300 already running");
+    }
+    @Test
+    void failsTheNextConfigWriteThatTouchesTheKey()
+            throws Exception
+    {
+        simulator.addVm(301, Map.of("name", "stopped", "hostpci0", "mapping=gpu"), false);
+        simulator.failNextConfigWrite(301, "hostpci", "hostpci1: PCI device '0000:06:00.0' already in use\n");
+        String before = digest(301);
+
+        // a write of other keys passes and leaves the failure armed
+        assertThat(send("PUT", "/nodes/pve/qemu/301/config", "cores=4", TOKEN).statusCode()).isEqualTo(200);
+        String afterCores = digest(301);
+        assertThat(afterCores).isNotEqualTo(before);
+
+        // "hostpci" matches every hostpciN: the write of hostpci1 and cores fails and changes nothing
+        HttpResponse<String> failed = send("POST", "/nodes/pve/qemu/301/config", "hostpci1=mapping%3Dgpu&cores=8", TOKEN);
+        assertThat(failed.statusCode()).isEqualTo(500);
+        JsonNode error = SimulatorHttp.json(failed);
+        assertThat(error.get("data").isNull()).isTrue();
+        assertThat(error.path("message").asText()).isEqualTo("hostpci1: PCI device '0000:06:00.0' already in use\n");
+        assertThat(simulator.vmConfig(301).orElseThrow()).containsEntry("cores", "4").doesNotContainKey("hostpci1");
+        assertThat(digest(301)).isEqualTo(afterCores);
+
+        // used once: the same write now passes
+        assertThat(send("POST", "/nodes/pve/qemu/301/config", "hostpci1=mapping%3Dgpu", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(simulator.vmConfig(301).orElseThrow()).containsEntry("hostpci1", "mapping=gpu");
+
+        // a key ending in a digit matches itself only, and a deletion matches too
+        simulator.failNextConfigWrite(301, "hostpci1", "unable to detach\n");
+        assertThat(send("PUT", "/nodes/pve/qemu/301/config", "delete=hostpci0", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(simulator.vmConfig(301).orElseThrow()).doesNotContainKey("hostpci0");
+        HttpResponse<String> delete = send("PUT", "/nodes/pve/qemu/301/config", "delete=hostpci1", TOKEN);
+        assertThat(delete.statusCode()).isEqualTo(500);
+        assertThat(SimulatorHttp.json(delete).path("message").asText()).isEqualTo("unable to detach\n");
+        assertThat(simulator.vmConfig(301).orElseThrow()).containsEntry("hostpci1", "mapping=gpu");
+
+        // another VM's writes are not affected
+        simulator.failNextConfigWrite(301, "hostpci", "no\n");
+        assertThat(send("PUT", "/nodes/pve/qemu/300/config", "hostpci1=mapping%3Dgpu", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(simulator.vmPending(300)).containsEntry("hostpci1", Optional.of("mapping=gpu"));
+    }
+
+    @Test
+    void failsTheNextStartOfOneVm()
+            throws Exception
+    {
+        simulator.setTaskDelay(Duration.ZERO);
+        simulator.addVm(301, Map.of("name", "stopped"), false);
+        simulator.addVm(302, Map.of("name", "other"), false);
+        simulator.failNextStart(301, "start failed: QEMU exited with code 1");
+
+        // the stop of VM 300 and the start of VM 302 are not the failing task
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/300/status/stop", "").asText())).isEqualTo("OK");
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/302/status/start", "").asText())).isEqualTo("OK");
+        assertThat(simulator.vmStatus(302)).contains("running");
+
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/301/status/start", "").asText())).isEqualTo("start failed: QEMU exited with code 1");
+        assertThat(simulator.vmStatus(301)).contains("stopped");
+
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/301/status/start", "").asText())).isEqualTo("OK");
+        assertThat(simulator.vmStatus(301)).contains("running");
+    }
+
+    @Test
+    void aStartFailureLeavesPendingChangesPending()
+            throws Exception
+    {
+        simulator.setTaskDelay(Duration.ZERO);
+        assertThat(send("PUT", "/nodes/pve/qemu/300/config", "hostpci1=mapping%3Dgpu", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/300/status/stop", "").asText())).isEqualTo("OK");
+        simulator.failNextStart(300, "start failed: QEMU exited with code 1");
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/300/status/start", "").asText())).isEqualTo("start failed: QEMU exited with code 1");
+        assertThat(simulator.vmStatus(300)).contains("stopped");
+        assertThat(simulator.vmPending(300)).containsEntry("hostpci1", Optional.of("mapping=gpu"));
+        assertThat(simulator.vmConfig(300).orElseThrow()).doesNotContainKey("hostpci1");
+    }
+
+    @Test
+    void editsTheConfigDirectly()
+            throws Exception
+    {
+        String before = digest(300);
+        assertThat(send("PUT", "/nodes/pve/qemu/300/config", "hostpci1=mapping%3Dgpu", TOKEN).statusCode()).isEqualTo(200);
+        String pending = digest(300);
+
+        // applied at once on a running VM, and the pending value of that key is dropped
+        simulator.setConfig(300, "hostpci1", Optional.of("mapping=gpu,pcie=1"));
+        assertThat(simulator.vmConfig(300).orElseThrow()).containsEntry("hostpci1", "mapping=gpu,pcie=1");
+        assertThat(simulator.vmPending(300)).isEmpty();
+        assertThat(simulator.passedThroughMappings(300)).containsExactly("gpu");
+        String edited = digest(300);
+        assertThat(edited).isNotEqualTo(before).isNotEqualTo(pending);
+        HttpResponse<String> stale = send("PUT", "/nodes/pve/qemu/300/config", "cores=4&digest=" + pending, TOKEN);
+        assertThat(stale.statusCode()).isEqualTo(500);
+
+        simulator.setConfig(300, "hostpci1", Optional.empty());
+        assertThat(simulator.vmConfig(300).orElseThrow()).doesNotContainKey("hostpci1");
+        assertThat(http.data("GET", "/nodes/pve/qemu/300/config", "").has("hostpci1")).isFalse();
+        assertThat(digest(300)).isNotEqualTo(edited);
+        assertThatThrownBy(() -> simulator.setConfig(999, "cores", Optional.of("1"))).hasMessage("no VM 999 in the simulator");
+    }
+
+    @Test
+    void listsTheMappingsARunningVmHolds()
+    {
+        simulator.addVm(301, Map.of("hostpci3", "mapping=second,pcie=1", "hostpci1", "mapping=first", "hostpci2", "0000:07:00.0"), true);
+        assertThat(simulator.passedThroughMappings(301)).containsExactly("first", "second");
+        // a raw host address is not a mapping
+        assertThat(simulator.passedThroughMappings(300)).isEmpty();
+        simulator.setVmStatus(301, "stopped");
+        assertThat(simulator.passedThroughMappings(301)).isEmpty();
+        simulator.setVmStatus(301, "paused");
+        assertThat(simulator.passedThroughMappings(301)).isEmpty();
+    }
+
+    private String exitStatus(String upid)
+            throws Exception
+    {
+        JsonNode task = http.data("GET", "/nodes/pve/tasks/" + java.net.URLEncoder.encode(upid, java.nio.charset.StandardCharsets.UTF_8) + "/status", "");
+        assertThat(task.path("status").asText()).isEqualTo("stopped");
+        return task.path("exitstatus").asText();
     }
 }
