@@ -17,6 +17,7 @@ import io.rackpilot.coordinator.config.CoordinatorConfig;
 import io.rackpilot.hostagent.HostAgent;
 import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.plan.HomelabPlan;
+import io.rackpilot.sim.homelab.PassedThroughGpus;
 import io.rackpilot.sim.homelab.SimulatedHomelab;
 import io.rackpilot.sim.kubernetes.KubernetesSimulator;
 import io.rackpilot.sim.gpu.SimulatedGpuSource;
@@ -46,8 +47,10 @@ import static java.util.Objects.requireNonNull;
  * A whole simulated homelab in one process: a coordinator, the host-agent and one node-agent per
  * Kubernetes VM of the plan, on loopback, with a throwaway CA. It is a configuration overlay: the
  * same {@link Coordinator} and {@link Agent} wiring the daemons use, with dev addresses, a temporary
- * state directory and fresh certificates. The node-agents see the GPUs the plan gives their VM through a
- * simulated source, or through the real NVML binding when {@code RACKPILOT_NVML_LIBRARY} names a library.
+ * state directory and fresh certificates. The node-agents see the GPUs their VM holds in the simulated
+ * Proxmox node at each poll (at first the ones the plan gives it; a card that moves follows its
+ * hostpci mapping) through a simulated source, or through the real NVML binding when
+ * {@code RACKPILOT_NVML_LIBRARY} names a library.
  */
 public final class DevHomelab
         implements AutoCloseable
@@ -145,10 +148,18 @@ public final class DevHomelab
                         // exportfs works on the real /etc/exports.d, which a dev homelab must not touch
                         new AgentConfig.Nfs(false, null, null, null),
                         new AgentConfig.Kubernetes(!machine.host(), kubeconfig, false, null, null, null, null, null));
-                // The host sees no GPU under passthrough (the card is bound to vfio-pci).
-                GpuSource gpus = !machine.host() && !environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()
-                        ? new NvmlGpuSource(Optional.empty(), environment)
-                        : new SimulatedGpuSource(machine.gpus(), Clock.systemUTC());
+                // The host sees no GPU under passthrough (the card is bound to vfio-pci); a VM sees
+                // the cards its running config passes through now.
+                GpuSource gpus;
+                if (machine.host()) {
+                    gpus = new SimulatedGpuSource(List.of(), Clock.systemUTC());
+                }
+                else if (!environment.getOrDefault(NvmlLoader.LIBRARY_ENVIRONMENT_VARIABLE, "").isBlank()) {
+                    gpus = new NvmlGpuSource(Optional.empty(), environment);
+                }
+                else {
+                    gpus = new SimulatedGpuSource(new PassedThroughGpus(plan, proxmox, machine.vmid().orElseThrow()), Clock.systemUTC());
+                }
                 Agent agent = machine.host()
                         ? Agent.start(kind, config, HostAgent::parts, auditOutput, gpus)
                         : Agent.start(kind, config, NodeAgent::parts, auditOutput, gpus);
