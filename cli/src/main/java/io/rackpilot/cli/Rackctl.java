@@ -5,7 +5,9 @@ import io.rackpilot.cli.commands.CaCommand;
 import io.rackpilot.cli.commands.CommandCommand;
 import io.rackpilot.cli.commands.CommandsCommand;
 import io.rackpilot.cli.commands.ExecCommand;
+import io.rackpilot.cli.commands.GpuCommand;
 import io.rackpilot.cli.commands.GpusCommand;
+import io.rackpilot.cli.commands.PlanCommand;
 import io.rackpilot.cli.commands.InventoryCommand;
 import io.rackpilot.cli.commands.TargetsCommand;
 import io.rackpilot.cli.dev.DevCommand;
@@ -35,6 +37,8 @@ import static java.util.Objects.requireNonNull;
                 CommandsCommand.class,
                 CommandCommand.class,
                 GpusCommand.class,
+                GpuCommand.class,
+                PlanCommand.class,
                 TargetsCommand.class,
                 CaCommand.class,
                 DevCommand.class,

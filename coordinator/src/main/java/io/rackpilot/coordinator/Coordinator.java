@@ -15,6 +15,13 @@ import io.rackpilot.coordinator.config.CoordinatorConfig;
 import io.rackpilot.coordinator.control.ControlService;
 import io.rackpilot.coordinator.discovery.PrometheusTargets;
 import io.rackpilot.coordinator.metrics.CoordinatorMetrics;
+import io.rackpilot.coordinator.observed.HomelabObserver;
+import io.rackpilot.coordinator.plan.PlanBook;
+import io.rackpilot.coordinator.reconcile.ReconcileLoop;
+import io.rackpilot.coordinator.reconcile.Reconciler;
+import io.rackpilot.coordinator.relocation.GpuMoves;
+import io.rackpilot.coordinator.relocation.MovePlanner;
+import io.rackpilot.coordinator.relocation.MoveStore;
 import io.rackpilot.coordinator.server.CoordinatorServer;
 import io.rackpilot.coordinator.store.SqliteStore;
 import io.rackpilot.coordinator.store.Store;
@@ -45,16 +52,22 @@ public final class Coordinator
     private final Store store;
     private final AgentRegistry registry;
     private final CommandService commands;
+    private final PlanBook plans;
+    private final GpuMoves moves;
+    private final ReconcileLoop reconcile;
     private final CoordinatorServer server;
     private final MetricsHttpServer metricsServer;
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Coordinator(Store store, AgentRegistry registry, CommandService commands, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
+    private Coordinator(Store store, AgentRegistry registry, CommandService commands, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
     {
         this.store = store;
         this.registry = registry;
         this.commands = commands;
+        this.plans = plans;
+        this.moves = moves;
+        this.reconcile = reconcile;
         this.server = server;
         this.metricsServer = metricsServer;
         this.housekeeping = housekeeping;
@@ -74,6 +87,8 @@ public final class Coordinator
         CoordinatorServer server = null;
         MetricsHttpServer metricsServer = null;
         ScheduledExecutorService housekeeping = null;
+        GpuMoves moves = null;
+        ReconcileLoop reconcile = null;
         try {
             AgentRegistry registry = new AgentRegistry(store, clock, config.agents().lostAfter());
             InventoryBook inventory = new InventoryBook(store);
@@ -81,12 +96,22 @@ public final class Coordinator
             coordinatorMetrics.watch(registry, commands);
             PrometheusTargets targets = new PrometheusTargets(registry);
 
+            PlanBook plans = new PlanBook(store, clock);
+            MoveStore moveStore = new MoveStore(store);
+            HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list);
+            moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished);
+            reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, clock, coordinatorMetrics, config.reconcile().interval());
+            coordinatorMetrics.watch(plans, moves);
+            ReconcileLoop loop = reconcile;
+            plans.addListener(loop::trigger);
+            inventory.addListener(loop::trigger);
+
             server = new CoordinatorServer(
                     config.listenAddress(),
                     TlsContexts.grpcServer(tlsFiles),
                     config.maxMessageBytes(),
                     new AgentLinkService(registry, inventory, commands, config.agents().heartbeatInterval()),
-                    new ControlService(registry, inventory, commands, targets, new GpuDirectory(registry, inventory))).start();
+                    new ControlService(registry, inventory, commands, targets, new GpuDirectory(registry, inventory), plans, moves, reconcile)).start();
 
             metricsServer = MetricsHttpServer.builder(config.metrics().listenAddress().toSocketAddress(), metrics)
                     .route(PrometheusTargets.PATH, request -> new HttpResponse(200, HttpResponse.APPLICATION_JSON, targets.httpServiceDiscoveryJson()))
@@ -109,11 +134,19 @@ public final class Coordinator
                 }
             }, period, period, TimeUnit.MILLISECONDS);
 
+            moves.resume();
+            reconcile.start();
             log.info("coordinator " + RackpilotVersion.current() + " serving gRPC on " + config.listenAddress().withPort(server.port())
                     + ", metrics on port " + metricsServer.port() + ", state in " + databaseFile);
-            return new Coordinator(store, registry, commands, server, metricsServer, housekeeping);
+            return new Coordinator(store, registry, commands, plans, moves, reconcile, server, metricsServer, housekeeping);
         }
         catch (IOException | RuntimeException e) {
+            if (reconcile != null) {
+                reconcile.close();
+            }
+            if (moves != null) {
+                moves.close();
+            }
             if (housekeeping != null) {
                 housekeeping.shutdownNow();
             }
@@ -148,6 +181,21 @@ public final class Coordinator
         return commands;
     }
 
+    public PlanBook plans()
+    {
+        return plans;
+    }
+
+    public GpuMoves moves()
+    {
+        return moves;
+    }
+
+    public ReconcileLoop reconcile()
+    {
+        return reconcile;
+    }
+
     @Override
     public void close()
     {
@@ -155,6 +203,8 @@ public final class Coordinator
             return;
         }
         housekeeping.shutdownNow();
+        reconcile.close();
+        moves.close();
         server.close();
         metricsServer.close();
         closeStore(store);
@@ -169,6 +219,8 @@ public final class Coordinator
             return;
         }
         housekeeping.shutdownNow();
+        reconcile.close();
+        moves.close();
         server.kill();
         metricsServer.close();
         closeStore(store);

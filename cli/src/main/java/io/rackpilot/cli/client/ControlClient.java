@@ -23,7 +23,19 @@ import io.rackpilot.proto.v1.Target;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import io.rackpilot.proto.v1.ApplyPlanRequest;
+import io.rackpilot.proto.v1.ApplyPlanResponse;
+import io.rackpilot.proto.v1.DiffPlanRequest;
+import io.rackpilot.proto.v1.GetGpuMoveRequest;
+import io.rackpilot.proto.v1.GetGpuStatusRequest;
+import io.rackpilot.proto.v1.GetPlanRequest;
+import io.rackpilot.proto.v1.GpuMove;
+import io.rackpilot.proto.v1.GpuStatusResponse;
+import io.rackpilot.proto.v1.MoveGpuRequest;
+import io.rackpilot.proto.v1.PlanDiff;
+import io.rackpilot.proto.v1.PlanRevision;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -85,6 +97,45 @@ public final class ControlClient
         ListCommandsRequest.Builder request = ListCommandsRequest.newBuilder().setLimit(limit);
         agentId.ifPresent(request::setAgentId);
         return quick().listCommands(request.build()).getCommandsList();
+    }
+
+    public ApplyPlanResponse applyPlan(String text, String sourceName, boolean dryRun, OptionalLong expectRevision)
+    {
+        ApplyPlanRequest.Builder request = ApplyPlanRequest.newBuilder().setText(text).setSourceName(sourceName).setDryRun(dryRun);
+        expectRevision.ifPresent(request::setExpectRevision);
+        return quick().applyPlan(request.build());
+    }
+
+    public PlanRevision plan(OptionalLong revision)
+    {
+        GetPlanRequest.Builder request = GetPlanRequest.newBuilder();
+        revision.ifPresent(request::setRevision);
+        return quick().getPlan(request.build());
+    }
+
+    /**
+     * The stored plan against the homelab, or the given plan (text and file name) when present.
+     */
+    public PlanDiff diffPlan(Optional<String> text, String sourceName)
+    {
+        DiffPlanRequest.Builder request = DiffPlanRequest.newBuilder().setSourceName(sourceName);
+        text.ifPresent(request::setText);
+        return quick().diffPlan(request.build());
+    }
+
+    public GpuMove moveGpu(String device, String to, boolean dryRun)
+    {
+        return quick().moveGpu(MoveGpuRequest.newBuilder().setDevice(device).setTo(to).setDryRun(dryRun).build());
+    }
+
+    public GpuMove gpuMove(String moveId)
+    {
+        return quick().getGpuMove(GetGpuMoveRequest.newBuilder().setMoveId(moveId).build());
+    }
+
+    public GpuStatusResponse gpuStatus()
+    {
+        return quick().getGpuStatus(GetGpuStatusRequest.getDefaultInstance());
     }
 
     public ListGpusResponse gpus()

@@ -28,8 +28,8 @@ abstract class ControlCommand
         table, json
     }
 
-    @CommandLine.ParentCommand
-    private Rackctl rackctl;
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--coordinator", paramLabel = "HOST:PORT", description = "Coordinator address (default: $RACKPILOT_COORDINATOR, else localhost:7450).")
     private String coordinator;
@@ -45,7 +45,7 @@ abstract class ControlCommand
     {
         ClientSettings settings;
         try {
-            settings = ClientSettings.resolve(Optional.ofNullable(coordinator), Optional.ofNullable(tlsDirectory), rackctl.environment());
+            settings = ClientSettings.resolve(Optional.ofNullable(coordinator), Optional.ofNullable(tlsDirectory), rackctl().environment());
         }
         catch (IllegalArgumentException e) {
             err().println("rackctl: " + e.getMessage());
@@ -64,7 +64,7 @@ abstract class ControlCommand
         }
         catch (IllegalArgumentException e) {
             err().println("rackctl: " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
+            return badInputExitCode();
         }
         catch (StatusRuntimeException e) {
             return report(e, settings);
@@ -82,14 +82,30 @@ abstract class ControlCommand
 
     abstract int run(ControlClient client);
 
+    /**
+     * rackctl itself, however deep the command sits ({@code rackctl plan diff}).
+     */
+    Rackctl rackctl()
+    {
+        return (Rackctl) spec.root().userObject();
+    }
+
     PrintStream out()
     {
-        return rackctl.out();
+        return rackctl().out();
     }
 
     PrintStream err()
     {
-        return rackctl.err();
+        return rackctl().err();
+    }
+
+    /**
+     * The exit code for bad input or a refusal; {@code rackctl plan diff} keeps 2 for drift.
+     */
+    int badInputExitCode()
+    {
+        return ExitCodes.BAD_INPUT;
     }
 
     boolean json()
@@ -107,9 +123,9 @@ abstract class ControlCommand
                 err().println("rackctl: cannot reach the coordinator at " + settings.coordinator() + ": " + description + cause);
                 return ExitCodes.UNREACHABLE;
             }
-            case NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> {
+            case NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE, ABORTED -> {
                 err().println("rackctl: " + description);
-                return ExitCodes.BAD_INPUT;
+                return badInputExitCode();
             }
             default -> {
                 err().println("rackctl: the coordinator answered " + status.getCode() + ": " + description);

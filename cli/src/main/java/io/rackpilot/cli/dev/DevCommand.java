@@ -3,10 +3,9 @@ package io.rackpilot.cli.dev;
 import io.rackpilot.cli.ExitCodes;
 import io.rackpilot.cli.Rackctl;
 import io.rackpilot.cli.client.ClientSettings;
-import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.logging.Logging;
-import io.rackpilot.plan.HomelabPlan;
-import io.rackpilot.plan.PlanLoader;
+import io.rackpilot.plan.validation.PlanValidation;
+import io.rackpilot.plan.validation.PlanValidator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -48,19 +47,16 @@ public final class DevCommand
             rackctl.err().println("rackctl dev: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        HomelabPlan homelab;
-        try {
-            homelab = PlanLoader.load(plan);
-        }
-        catch (ConfigException e) {
-            rackctl.err().println("rackctl dev: " + e.getMessage());
+        PlanValidation validation = PlanValidator.validate(plan);
+        if (!validation.valid()) {
+            validation.errors().forEach(error -> rackctl.err().println("rackctl dev: " + error));
             return ExitCodes.BAD_INPUT;
         }
         Logging.configure(Level.WARNING);
         Path clientDirectory = ClientSettings.devDirectory(rackctl.environment());
         DevHomelab running;
         try {
-            running = DevHomelab.start(homelab, port, metricsPort, clientDirectory, rackctl.environment(), rackctl.out());
+            running = DevHomelab.start(plan, port, metricsPort, clientDirectory, rackctl.environment(), rackctl.out());
         }
         catch (IOException e) {
             rackctl.err().println("rackctl dev: " + e.getMessage() + " (is another rackctl dev or coordinator running? try --port and --metrics-port)");

@@ -17,6 +17,7 @@ import io.rackpilot.coordinator.config.CoordinatorConfig;
 import io.rackpilot.hostagent.HostAgent;
 import io.rackpilot.nodeagent.NodeAgent;
 import io.rackpilot.plan.HomelabPlan;
+import io.rackpilot.plan.PlanLoader;
 import io.rackpilot.sim.homelab.PassedThroughGpus;
 import io.rackpilot.sim.homelab.SimulatedHomelab;
 import io.rackpilot.sim.kubernetes.KubernetesSimulator;
@@ -37,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -59,15 +61,17 @@ public final class DevHomelab
 
     private final Path workDirectory;
     private final Path clientDirectory;
-    private final Coordinator coordinator;
+    private final CoordinatorConfig coordinatorConfig;
+    private Coordinator coordinator;
     private final ProxmoxSimulator proxmox;
     private final KubernetesSimulator kubernetes;
     private final List<Agent> agents;
 
-    private DevHomelab(Path workDirectory, Path clientDirectory, Coordinator coordinator, ProxmoxSimulator proxmox, KubernetesSimulator kubernetes, List<Agent> agents)
+    private DevHomelab(Path workDirectory, Path clientDirectory, CoordinatorConfig coordinatorConfig, Coordinator coordinator, ProxmoxSimulator proxmox, KubernetesSimulator kubernetes, List<Agent> agents)
     {
         this.workDirectory = workDirectory;
         this.clientDirectory = clientDirectory;
+        this.coordinatorConfig = coordinatorConfig;
         this.coordinator = coordinator;
         this.proxmox = proxmox;
         this.kubernetes = kubernetes;
@@ -115,14 +119,10 @@ public final class DevHomelab
             kubernetes = KubernetesSimulator.fromPlan(plan, Set.of(kubernetesToken), workDirectory.resolve("kubernetes"));
             Path kubeconfig = kubernetes.writeKubeconfig(workDirectory.resolve("kubernetes/kubeconfig"), kubernetesToken);
 
-            coordinator = Coordinator.start(new CoordinatorConfig(
-                    "127.0.0.1:" + grpcPort,
-                    new CoordinatorConfig.Tls(coordinatorTls.caCertificate(), coordinatorTls.certificate(), coordinatorTls.privateKey()),
-                    new CoordinatorConfig.Metrics("127.0.0.1:" + metricsPort),
-                    workDirectory.resolve("coordinator"),
-                    null,
-                    null,
-                    null));
+            CoordinatorConfig coordinatorConfig = coordinatorConfig(grpcPort, metricsPort, coordinatorTls, workDirectory);
+            coordinator = Coordinator.start(coordinatorConfig);
+            // Later starts (restartCoordinator) keep the ports the first one got.
+            coordinatorConfig = coordinatorConfig(coordinator.grpcPort(), coordinator.metricsPort(), coordinatorTls, workDirectory);
             int nextMetricsPort = metricsPort == 0 ? 0 : metricsPort + 1;
             for (SimulatedMachine machine : machines) {
                 AgentKind kind = machine.host() ? AgentKind.HOST : AgentKind.NODE;
@@ -139,7 +139,7 @@ public final class DevHomelab
                         new AgentConfig.Tls(tls.caCertificate(), tls.certificate(), tls.privateKey()),
                         new AgentConfig.Metrics("127.0.0.1:" + nextMetricsPort, null),
                         machineDirectory.resolve("state"),
-                        new AgentConfig.Inventory(null, uuidFile, machine.host() ? hostSys : null, null),
+                        new AgentConfig.Inventory(Duration.ofSeconds(15), uuidFile, machine.host() ? hostSys : null, null),
                         null,
                         null,
                         machine.host()
@@ -168,7 +168,7 @@ public final class DevHomelab
                     nextMetricsPort++;
                 }
             }
-            return new DevHomelab(workDirectory, clientDirectory, coordinator, proxmox, kubernetes, agents);
+            return new DevHomelab(workDirectory, clientDirectory, coordinatorConfig, coordinator, proxmox, kubernetes, agents);
         }
         catch (IOException | RuntimeException e) {
             agents.forEach(Agent::close);
@@ -187,6 +187,68 @@ public final class DevHomelab
         }
     }
 
+    private static CoordinatorConfig coordinatorConfig(int grpcPort, int metricsPort, TlsFiles tls, Path workDirectory)
+    {
+        return new CoordinatorConfig(
+                "127.0.0.1:" + grpcPort,
+                new CoordinatorConfig.Tls(tls.caCertificate(), tls.certificate(), tls.privateKey()),
+                new CoordinatorConfig.Metrics("127.0.0.1:" + metricsPort),
+                workDirectory.resolve("coordinator"),
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    /**
+     * Starts a homelab from a plan file and applies the file as the coordinator's first plan
+     * revision, so the reconciler and GPU relocation work on it (what {@code rackctl plan apply FILE}
+     * would do).
+     */
+    public static DevHomelab start(Path planFile, int grpcPort, int metricsPort, Path clientDirectory, Map<String, String> environment, PrintStream auditOutput)
+            throws IOException
+    {
+        String text = Files.readString(planFile, StandardCharsets.UTF_8);
+        HomelabPlan plan = PlanLoader.parse(text, planFile.getFileName().toString());
+        DevHomelab homelab = start(plan, grpcPort, metricsPort, clientDirectory, environment, auditOutput);
+        try {
+            homelab.coordinator().plans().apply(text, planFile.getFileName().toString(), false, OptionalLong.of(0), "rackctl dev", "rackctl dev --plan " + planFile);
+        }
+        catch (RuntimeException e) {
+            homelab.close();
+            throw e;
+        }
+        return homelab;
+    }
+
+    /**
+     * Stops the coordinator and starts it again on the same ports and state, as a restart of the
+     * daemon would; {@code crash} stops it as a crash would (streams cut, nothing said to the agents).
+     */
+    public synchronized Coordinator restartCoordinator(boolean crash)
+            throws IOException
+    {
+        if (crash) {
+            coordinator.kill();
+        }
+        else {
+            coordinator.close();
+        }
+        coordinator = Coordinator.start(coordinatorConfig);
+        return coordinator;
+    }
+
+    public ProxmoxSimulator proxmox()
+    {
+        return proxmox;
+    }
+
+    public KubernetesSimulator kubernetes()
+    {
+        return kubernetes;
+    }
+
     private static TlsFiles issue(CertificateAuthority authority, Path caFile, Path directory, Identity identity, String baseName)
             throws IOException
     {
@@ -198,7 +260,7 @@ public final class DevHomelab
         return files;
     }
 
-    public Coordinator coordinator()
+    public synchronized Coordinator coordinator()
     {
         return coordinator;
     }

@@ -56,6 +56,8 @@ public final class TestHomelab
     private final ByteArrayOutputStream audit = new ByteArrayOutputStream();
     private Coordinator coordinator;
     private int grpcPort;
+    private CoordinatorConfig.Reconcile reconcile;
+    private CoordinatorConfig.Relocation relocation;
 
     public TestHomelab()
             throws IOException
@@ -86,6 +88,15 @@ public final class TestHomelab
         return files;
     }
 
+    /**
+     * The reconcile and relocation sections of every coordinator started from now on (defaults when null).
+     */
+    public void configureReconcile(CoordinatorConfig.Reconcile reconcile, CoordinatorConfig.Relocation relocation)
+    {
+        this.reconcile = reconcile;
+        this.relocation = relocation;
+    }
+
     public Coordinator startCoordinator()
             throws IOException
     {
@@ -97,6 +108,8 @@ public final class TestHomelab
                 root.resolve("coordinator-state"),
                 new CoordinatorConfig.Agents(HEARTBEAT, 3),
                 null,
+                reconcile,
+                relocation,
                 null));
         grpcPort = coordinator.grpcPort();
         return coordinator;

@@ -8,7 +8,9 @@ import io.rackpilot.proto.v1.AgentInventory;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.Report;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,13 +23,29 @@ public final class InventoryBook
     static final String PREFIX = "inventory/";
 
     private final Store store;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     public InventoryBook(Store store)
     {
         this.store = requireNonNull(store, "store is null");
     }
 
-    public synchronized AgentInventory report(String agentId, Report report)
+    /**
+     * Called after every stored report, outside the book's lock.
+     */
+    public void addListener(Runnable listener)
+    {
+        listeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    public AgentInventory report(String agentId, Report report)
+    {
+        AgentInventory updated = store(agentId, report);
+        listeners.forEach(Runnable::run);
+        return updated;
+    }
+
+    private synchronized AgentInventory store(String agentId, Report report)
     {
         Inventory base = report.getFull() ? Inventory.getDefaultInstance() : get(agentId).map(AgentInventory::getInventory).orElse(Inventory.getDefaultInstance());
         AgentInventory updated = AgentInventory.newBuilder()

@@ -90,6 +90,33 @@ public final class CommandService
      */
     public CommandRecord submit(String agentId, Action action, boolean dryRun, Optional<Duration> timeout, String requestedBy)
     {
+        return submit(ids.next(), agentId, action, dryRun, timeout, requestedBy);
+    }
+
+    /**
+     * A fresh command id, for a caller that records the id before it submits (see
+     * {@link #submit(String, String, Action, boolean, Optional, String)}).
+     */
+    public String newCommandId()
+    {
+        return ids.next();
+    }
+
+    /**
+     * Stores and sends a command under an id the caller chose with {@link #newCommandId()}; when a
+     * command with that id exists already, returns it and sends nothing. A caller that writes the id
+     * down before submitting can so submit again after a crash without running the action twice.
+     */
+    public CommandRecord submit(String commandId, String agentId, Action action, boolean dryRun, Optional<Duration> timeout, String requestedBy)
+    {
+        requireNonNull(commandId, "commandId is null");
+        Optional<CommandRecord> existing = get(commandId);
+        if (existing.isPresent()) {
+            if (!existing.get().getAgentId().equals(agentId) || !existing.get().getAction().equals(action)) {
+                throw new CommandRejectedException(CommandRejectedException.Reason.INVALID, "command " + commandId + " exists already with another agent or action");
+            }
+            return existing.get();
+        }
         requireNonNull(agentId, "agentId is null");
         requireNonNull(action, "action is null");
         AgentInfo agent = registry.agent(agentId).orElseThrow(() -> new CommandRejectedException(
@@ -110,8 +137,11 @@ public final class CommandService
         Instant now = clock.instant();
         CommandRecord record;
         synchronized (this) {
+            if (get(commandId).isPresent()) {
+                return get(commandId).get();
+            }
             record = CommandRecord.newBuilder()
-                    .setId(ids.next())
+                    .setId(commandId)
                     .setAgentId(agentId)
                     .setActionName(actionName)
                     .setAction(action)

@@ -4,7 +4,11 @@ import io.rackpilot.common.config.ConfigChecks;
 import io.rackpilot.common.net.HostAndPort;
 
 import java.nio.file.Path;
+import io.rackpilot.coordinator.reconcile.ReconcileMode;
+import io.rackpilot.coordinator.relocation.RelocationTimeouts;
+
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The coordinator's configuration ({@code /etc/rackpilot/coordinator.yaml}). Every key is
@@ -24,6 +28,19 @@ import java.time.Duration;
  *   missedHeartbeats: 3           # an agent is lost after this many missed heartbeats
  * commands:
  *   defaultTimeout: 5m
+ * reconcile:
+ *   interval: 30s                 # also on every agent report and every new plan revision
+ *   staleAfter: 2m                # a GPU report older than this does not move taints
+ *   mode:                         # enforce (close the gap) or observe (only report it)
+ *     nfs-export: enforce
+ *     gpu-node-policy: enforce
+ *     gpu-assignment: enforce
+ * relocation:                     # how long each step of a GPU move may take
+ *   drainTimeout: 5m
+ *   shutdownTimeout: 3m
+ *   vmTaskTimeout: 2m
+ *   gpuReportTimeout: 5m
+ *   taintTimeout: 2m
  * maxMessageBytes: 4194304
  * </pre>
  */
@@ -34,6 +51,8 @@ public record CoordinatorConfig(
         Path stateDirectory,
         Agents agents,
         Commands commands,
+        Reconcile reconcile,
+        Relocation relocation,
         Integer maxMessageBytes)
 {
     public CoordinatorConfig
@@ -44,12 +63,14 @@ public record CoordinatorConfig(
         stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot") : stateDirectory;
         agents = agents == null ? new Agents(null, null) : agents;
         commands = commands == null ? new Commands(null) : commands;
+        reconcile = reconcile == null ? new Reconcile(null, null, null) : reconcile;
+        relocation = relocation == null ? new Relocation(null, null, null, null, null) : relocation;
         maxMessageBytes = maxMessageBytes == null ? 4 * 1024 * 1024 : maxMessageBytes;
     }
 
     public static CoordinatorConfig defaults()
     {
-        return new CoordinatorConfig(null, null, null, null, null, null, null);
+        return new CoordinatorConfig(null, null, null, null, null, null, null, null, null);
     }
 
     public HostAndPort listenAddress()
@@ -68,6 +89,13 @@ public record CoordinatorConfig(
         ConfigChecks.positive("commands.defaultTimeout", commands.defaultTimeout());
         ConfigChecks.atLeast("agents.missedHeartbeats", agents.missedHeartbeats(), 1);
         ConfigChecks.atLeast("maxMessageBytes", maxMessageBytes, 64 * 1024);
+        ConfigChecks.positive("reconcile.interval", reconcile.interval());
+        ConfigChecks.positive("reconcile.staleAfter", reconcile.staleAfter());
+        ConfigChecks.positive("relocation.drainTimeout", relocation.drainTimeout());
+        ConfigChecks.positive("relocation.shutdownTimeout", relocation.shutdownTimeout());
+        ConfigChecks.positive("relocation.vmTaskTimeout", relocation.vmTaskTimeout());
+        ConfigChecks.positive("relocation.gpuReportTimeout", relocation.gpuReportTimeout());
+        ConfigChecks.positive("relocation.taintTimeout", relocation.taintTimeout());
         return this;
     }
 
@@ -115,6 +143,43 @@ public record CoordinatorConfig(
         public Commands
         {
             defaultTimeout = defaultTimeout == null ? Duration.ofMinutes(5) : defaultTimeout;
+        }
+    }
+
+    /**
+     * @param mode enforce or observe per group: nfs-export, gpu-node-policy, gpu-assignment
+     */
+    public record Reconcile(Duration interval, Duration staleAfter, Map<String, String> mode)
+    {
+        public Reconcile
+        {
+            interval = interval == null ? Duration.ofSeconds(30) : interval;
+            staleAfter = staleAfter == null ? Duration.ofMinutes(2) : staleAfter;
+            mode = mode == null ? Map.of() : Map.copyOf(mode);
+            ReconcileMode.parse(mode, "reconcile.mode");
+        }
+
+        public Map<ReconcileMode.Group, ReconcileMode> modes()
+        {
+            return ReconcileMode.parse(mode, "reconcile.mode");
+        }
+    }
+
+    public record Relocation(Duration drainTimeout, Duration shutdownTimeout, Duration vmTaskTimeout, Duration gpuReportTimeout, Duration taintTimeout)
+    {
+        public Relocation
+        {
+            RelocationTimeouts defaults = RelocationTimeouts.defaults();
+            drainTimeout = drainTimeout == null ? defaults.drain() : drainTimeout;
+            shutdownTimeout = shutdownTimeout == null ? defaults.shutdown() : shutdownTimeout;
+            vmTaskTimeout = vmTaskTimeout == null ? defaults.vmTask() : vmTaskTimeout;
+            gpuReportTimeout = gpuReportTimeout == null ? defaults.gpuReport() : gpuReportTimeout;
+            taintTimeout = taintTimeout == null ? defaults.taints() : taintTimeout;
+        }
+
+        public RelocationTimeouts timeouts()
+        {
+            return new RelocationTimeouts(drainTimeout, shutdownTimeout, vmTaskTimeout, gpuReportTimeout, taintTimeout);
         }
     }
 }

@@ -26,7 +26,32 @@ import io.rackpilot.proto.v1.ListTargetsRequest;
 import io.rackpilot.proto.v1.ListTargetsResponse;
 import io.rackpilot.proto.v1.SubmitCommandRequest;
 
+import io.rackpilot.coordinator.plan.PlanBook;
+import io.rackpilot.coordinator.plan.PlanRejectedException;
+import io.rackpilot.coordinator.plan.StoredPlan;
+import io.rackpilot.coordinator.reconcile.ReconcileLoop;
+import io.rackpilot.coordinator.reconcile.Reconciliation;
+import io.rackpilot.coordinator.relocation.GpuMoves;
+import io.rackpilot.coordinator.relocation.MoveRefusedException;
+import io.rackpilot.plan.HomelabPlan;
+import io.rackpilot.plan.validation.PlanValidation;
+import io.rackpilot.plan.validation.PlanValidator;
+import io.rackpilot.proto.v1.ApplyPlanRequest;
+import io.rackpilot.proto.v1.ApplyPlanResponse;
+import io.rackpilot.proto.v1.DiffPlanRequest;
+import io.rackpilot.proto.v1.GetGpuMoveRequest;
+import io.rackpilot.proto.v1.GetGpuStatusRequest;
+import io.rackpilot.proto.v1.GetPlanRequest;
+import io.rackpilot.proto.v1.GpuMove;
+import io.rackpilot.proto.v1.GpuStatusResponse;
+import io.rackpilot.proto.v1.MoveGpuRequest;
+import io.rackpilot.proto.v1.PlanDiff;
+import io.rackpilot.proto.v1.PlanRevision;
+
 import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +72,15 @@ public final class ControlService
     private final CommandService commands;
     private final PrometheusTargets targets;
     private final GpuDirectory gpus;
+    private final PlanBook plans;
+    private final GpuMoves moves;
+    private final ReconcileLoop reconcile;
 
-    public ControlService(AgentRegistry registry, InventoryBook inventory, CommandService commands, PrometheusTargets targets, GpuDirectory gpus)
+    public ControlService(AgentRegistry registry, InventoryBook inventory, CommandService commands, PrometheusTargets targets, GpuDirectory gpus, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile)
     {
+        this.plans = requireNonNull(plans, "plans is null");
+        this.moves = requireNonNull(moves, "moves is null");
+        this.reconcile = requireNonNull(reconcile, "reconcile is null");
         this.gpus = requireNonNull(gpus, "gpus is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
@@ -140,6 +171,129 @@ public final class ControlService
     {
         responses.onNext(gpus.list());
         responses.onCompleted();
+    }
+
+    @Override
+    public void applyPlan(ApplyPlanRequest request, StreamObserver<ApplyPlanResponse> responses)
+    {
+        Identity caller = IdentityInterceptor.current();
+        try {
+            String sourceName = request.getSourceName().isEmpty() ? "plan.yaml" : request.getSourceName();
+            OptionalLong expect = request.hasExpectRevision() ? OptionalLong.of(request.getExpectRevision()) : OptionalLong.empty();
+            PlanBook.Applied applied = plans.apply(request.getText(), sourceName, request.getDryRun(), expect, caller.toString(), "rackctl plan apply " + sourceName);
+            PlanValidation validation = PlanValidator.validate(request.getText(), sourceName);
+            PlanDiff diff = diff(validation.plan().orElseThrow(), applied.revision().getRevision());
+            responses.onNext(ApplyPlanResponse.newBuilder()
+                    .setRevision(applied.revision())
+                    .setChanged(applied.changed())
+                    .addAllWarnings(applied.warnings())
+                    .setDiff(diff)
+                    .build());
+            responses.onCompleted();
+        }
+        catch (PlanRejectedException e) {
+            responses.onError(toStatus(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void getPlan(GetPlanRequest request, StreamObserver<PlanRevision> responses)
+    {
+        if (request.hasRevision()) {
+            Optional<PlanRevision> revision = plans.revision(request.getRevision());
+            if (revision.isEmpty()) {
+                responses.onError(Status.NOT_FOUND.withDescription("no plan revision " + request.getRevision() + " (the current one is " + plans.currentRevision() + ")").asRuntimeException());
+                return;
+            }
+            responses.onNext(revision.get());
+        }
+        else {
+            responses.onNext(plans.current().map(StoredPlan::revision).orElse(PlanRevision.getDefaultInstance()));
+        }
+        responses.onCompleted();
+    }
+
+    @Override
+    public void diffPlan(DiffPlanRequest request, StreamObserver<PlanDiff> responses)
+    {
+        if (!request.getText().isEmpty()) {
+            String sourceName = request.getSourceName().isEmpty() ? "plan.yaml" : request.getSourceName();
+            PlanValidation validation = PlanValidator.validate(request.getText(), sourceName);
+            if (validation.plan().isEmpty()) {
+                responses.onError(Status.INVALID_ARGUMENT.withDescription("the plan is not valid:\n"
+                        + validation.errors().stream().map(Object::toString).collect(Collectors.joining("\n"))).asRuntimeException());
+                return;
+            }
+            responses.onNext(diff(validation.plan().get(), 0));
+            responses.onCompleted();
+            return;
+        }
+        Optional<StoredPlan> stored = plans.current();
+        if (stored.isEmpty()) {
+            responses.onError(Status.FAILED_PRECONDITION.withDescription("no plan has been applied yet: give a FILE, or run rackctl plan apply FILE").asRuntimeException());
+            return;
+        }
+        responses.onNext(diff(stored.get().plan(), stored.get().number()));
+        responses.onCompleted();
+    }
+
+    private PlanDiff diff(HomelabPlan plan, long revision)
+    {
+        Reconciliation result = reconcile.diff(plan, revision);
+        return PlanDiff.newBuilder()
+                .setPlanRevision(revision)
+                .addAllItems(result.drift())
+                .addAllUnknown(result.unknown())
+                .setComputedAt(Timestamps.of(Instant.now()))
+                .build();
+    }
+
+    @Override
+    public void moveGpu(MoveGpuRequest request, StreamObserver<GpuMove> responses)
+    {
+        Identity caller = IdentityInterceptor.current();
+        try {
+            responses.onNext(moves.request(request.getDevice(), request.getTo(), request.getDryRun(), caller.toString()));
+            responses.onCompleted();
+        }
+        catch (MoveRefusedException e) {
+            Status status = switch (e.reason()) {
+                case NOT_FOUND -> Status.NOT_FOUND;
+                case PRECONDITION, CONFLICT -> Status.FAILED_PRECONDITION;
+            };
+            responses.onError(status.withDescription(e.getMessage()).asRuntimeException());
+        }
+        catch (PlanRejectedException e) {
+            responses.onError(toStatus(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void getGpuMove(GetGpuMoveRequest request, StreamObserver<GpuMove> responses)
+    {
+        Optional<GpuMove> move = moves.get(request.getMoveId());
+        if (move.isEmpty()) {
+            responses.onError(Status.NOT_FOUND.withDescription("no GPU move '" + request.getMoveId() + "'").asRuntimeException());
+            return;
+        }
+        responses.onNext(move.get());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void getGpuStatus(GetGpuStatusRequest request, StreamObserver<GpuStatusResponse> responses)
+    {
+        responses.onNext(moves.status());
+        responses.onCompleted();
+    }
+
+    private static Status toStatus(PlanRejectedException e)
+    {
+        return switch (e.reason()) {
+            case INVALID -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+            case CONFLICT -> Status.ABORTED.withDescription(e.getMessage());
+            case NOT_FOUND -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+        };
     }
 
     private void answerWhenFinished(String commandId, Duration wait, StreamObserver<CommandRecord> responses)

@@ -10,6 +10,18 @@ import io.rackpilot.proto.v1.AgentState;
 import io.rackpilot.proto.v1.CommandRecord;
 import io.rackpilot.proto.v1.Role;
 
+import io.rackpilot.common.protocol.Timestamps;
+import io.rackpilot.coordinator.observed.ObservedHomelab;
+import io.rackpilot.coordinator.plan.PlanBook;
+import io.rackpilot.coordinator.reconcile.DriftKind;
+import io.rackpilot.coordinator.reconcile.ReconcileListener;
+import io.rackpilot.coordinator.reconcile.Reconciliation;
+import io.rackpilot.coordinator.relocation.GpuMoves;
+import io.rackpilot.proto.v1.DriftItem;
+import io.rackpilot.proto.v1.GpuMove;
+
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,15 +34,78 @@ import static java.util.Objects.requireNonNull;
  * depth of the command queue, and store latency.
  */
 public final class CoordinatorMetrics
-        implements CommandService.CommandListener, StoreObserver
+        implements CommandService.CommandListener, StoreObserver, ReconcileListener
 {
     private final Metrics metrics;
     private final Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
+    private final Map<DriftKind, Integer> driftItems = new ConcurrentHashMap<>();
+    private final Timer reconcileDuration;
+    private final Timer relocationDuration;
 
     public CoordinatorMetrics(Metrics metrics, String version)
     {
         this.metrics = requireNonNull(metrics, "metrics is null");
         metrics.info("rackpilot_coordinator_info", "The coordinator's version.", Labels.of("version", version));
+        for (DriftKind kind : DriftKind.values()) {
+            driftItems.put(kind, 0);
+            metrics.gauge("rackpilot_drift_items", "Ways the homelab differs from the plan at the last reconciliation, by kind.",
+                    Labels.of("kind", kind.label()), () -> driftItems.getOrDefault(kind, 0));
+        }
+        reconcileDuration = metrics.timer("rackpilot_reconcile_duration_seconds", "How long one reconciliation (snapshot, compare, issue) took.", Labels.empty());
+        relocationDuration = metrics.timer("rackpilot_gpu_relocation_duration_seconds", "How long finished GPU moves took, from start to their end.", Labels.empty());
+        for (String outcome : new String[] {"succeeded", "rolled_back", "failed"}) {
+            relocations(outcome);
+        }
+    }
+
+    /**
+     * The plan's revision and the GPU moves in progress.
+     */
+    public void watch(PlanBook plans, GpuMoves moves)
+    {
+        metrics.gauge("rackpilot_plan_revision", "The revision of the homelab plan in force (0: none applied).", Labels.empty(), plans::currentRevision);
+        metrics.gauge("rackpilot_gpu_relocations_in_progress", "GPU moves running or rolling back.", Labels.empty(),
+                () -> moves.list().stream().filter(ObservedHomelab::isActive).count());
+    }
+
+    @Override
+    public void reconciled(Reconciliation result, Duration took)
+    {
+        Map<DriftKind, Integer> counts = new EnumMap<>(DriftKind.class);
+        for (DriftKind kind : DriftKind.values()) {
+            counts.put(kind, 0);
+        }
+        for (DriftItem item : result.drift()) {
+            for (DriftKind kind : DriftKind.values()) {
+                if (kind.label().equals(item.getKind())) {
+                    counts.merge(kind, 1, Integer::sum);
+                }
+            }
+        }
+        driftItems.putAll(counts);
+        reconcileDuration.update(took.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void actionFinished(DriftKind kind, String outcome)
+    {
+        metrics.counter("rackpilot_reconcile_actions_total", "Actions the reconciler issued, by the kind of drift they close and their outcome.",
+                Labels.of("kind", kind.label(), "outcome", outcome)).inc();
+    }
+
+    public void relocationFinished(GpuMove move)
+    {
+        String outcome = name(move.getState().name(), "MOVE_STATE_");
+        relocations(outcome).inc();
+        if (move.hasCreatedAt() && move.hasFinishedAt()) {
+            Duration took = Duration.between(Timestamps.toInstant(move.getCreatedAt()), Timestamps.toInstant(move.getFinishedAt()));
+            relocationDuration.update(took.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private com.codahale.metrics.Counter relocations(String outcome)
+    {
+        return metrics.counter("rackpilot_gpu_relocations_total", "Finished GPU moves, by outcome.", Labels.of("outcome", outcome));
     }
 
     public void watch(AgentRegistry registry, CommandService commands)

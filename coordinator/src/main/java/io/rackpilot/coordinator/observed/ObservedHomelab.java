@@ -1,0 +1,147 @@
+package io.rackpilot.coordinator.observed;
+
+import io.rackpilot.plan.Gpu;
+import io.rackpilot.plan.VirtualMachine;
+import io.rackpilot.proto.v1.GpuMove;
+import io.rackpilot.proto.v1.HostPci;
+import io.rackpilot.proto.v1.MoveState;
+import io.rackpilot.proto.v1.ProxmoxVm;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the agents report, at one moment, with the joins the coordinator needs: which host-agent is
+ * the plan's Proxmox node, which VM holds a GPU, which node-agent runs in which VM. A value: built
+ * by {@link HomelabObserver}, read by the pure reconciler and the GPU move planner.
+ *
+ * @param agents every known agent, connected or lost
+ * @param moves the GPU moves on record, oldest first
+ */
+public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves)
+{
+    public ObservedHomelab
+    {
+        agents = List.copyOf(requireNonNull(agents, "agents is null"));
+        moves = List.copyOf(requireNonNull(moves, "moves is null"));
+    }
+
+    public Optional<ObservedAgent> agent(String id)
+    {
+        return agents.stream().filter(agent -> agent.id().equals(id)).findFirst();
+    }
+
+    /**
+     * The host-agent of the Proxmox node {@code hostName}: the one that reports that node, else the
+     * one whose id is the node's name.
+     */
+    public Optional<ObservedAgent> hostAgent(String hostName)
+    {
+        Optional<ObservedAgent> reporting = agents.stream()
+                .filter(ObservedAgent::isHost)
+                .filter(agent -> agent.inventory().getProxmox().getNode().equals(hostName))
+                .findFirst();
+        if (reporting.isPresent()) {
+            return reporting;
+        }
+        return agents.stream().filter(ObservedAgent::isHost).filter(agent -> agent.id().equals(hostName)).findFirst();
+    }
+
+    /**
+     * The VMs of the node as its host-agent last reported them; empty when nobody reports them.
+     */
+    public Optional<List<ProxmoxVm>> proxmoxVms(String hostName)
+    {
+        return hostAgent(hostName)
+                .filter(agent -> agent.inventory().hasProxmox() && !agent.inventory().getProxmox().getNode().isEmpty())
+                .map(agent -> agent.inventory().getProxmox().getVmsList());
+    }
+
+    public Optional<ProxmoxVm> proxmoxVm(String hostName, int vmid)
+    {
+        return proxmoxVms(hostName).flatMap(vms -> vms.stream().filter(vm -> vm.getVmid() == vmid).findFirst());
+    }
+
+    /**
+     * The VM whose config holds the GPU (through its mapping or its address), when the host-agent
+     * reports the VMs; {@code Optional.of(Optional.empty())} when it reports them and none holds it.
+     */
+    public Optional<Optional<ProxmoxVm>> gpuHolder(Gpu gpu)
+    {
+        return proxmoxVms(gpu.host()).map(vms -> vms.stream()
+                .filter(vm -> vm.getHostpciList().stream().anyMatch(hostPci -> holds(hostPci, gpu)))
+                .min(Comparator.comparingInt(ProxmoxVm::getVmid)));
+    }
+
+    public static boolean holds(HostPci hostPci, Gpu gpu)
+    {
+        if (hostPci.getMapping().equals(gpu.mapping())) {
+            return true;
+        }
+        String slot = gpu.pciAddress().substring(0, gpu.pciAddress().length() - 2);
+        return hostPci.getAddressesList().stream().anyMatch(address -> address.equals(gpu.pciAddress()) || address.equals(slot));
+    }
+
+    /**
+     * The node-agent running in this VM: the one whose Kubernetes Node is the VM's node, else the one
+     * reporting the VM's SMBIOS UUID (as Proxmox has it, else as the plan says), else the one named
+     * like the VM.
+     */
+    public Optional<ObservedAgent> nodeAgentOf(VirtualMachine vm)
+    {
+        List<ObservedAgent> nodes = agents.stream().filter(ObservedAgent::isNode).toList();
+        if (vm.nodeName().isPresent()) {
+            Optional<ObservedAgent> byNode = nodes.stream()
+                    .filter(agent -> agent.kubernetesNode().map(node -> node.getNodeName().equals(vm.nodeName().get())).orElse(false))
+                    .findFirst();
+            if (byNode.isPresent()) {
+                return byNode;
+            }
+        }
+        Optional<String> uuid = vm.smbiosUuid();
+        if (uuid.isPresent()) {
+            Optional<ObservedAgent> byUuid = nodes.stream().filter(agent -> agent.systemUuid().equals(uuid)).findFirst();
+            if (byUuid.isPresent()) {
+                return byUuid;
+            }
+        }
+        return nodes.stream().filter(agent -> agent.id().equals(vm.name())).findFirst();
+    }
+
+    /**
+     * Like {@link #nodeAgentOf(VirtualMachine)}, also trying the UUID that Proxmox reports for the VM.
+     */
+    public Optional<ObservedAgent> nodeAgentOf(VirtualMachine vm, Optional<ProxmoxVm> proxmoxVm)
+    {
+        Optional<ObservedAgent> found = nodeAgentOf(vm);
+        if (found.isPresent() || proxmoxVm.isEmpty() || proxmoxVm.get().getSmbiosUuid().isEmpty()) {
+            return found;
+        }
+        String uuid = proxmoxVm.get().getSmbiosUuid().toLowerCase(java.util.Locale.ROOT);
+        return agents.stream().filter(ObservedAgent::isNode).filter(agent -> agent.systemUuid().equals(Optional.of(uuid))).findFirst();
+    }
+
+    /**
+     * The move of this GPU that has not finished, if any.
+     */
+    public Optional<GpuMove> activeMove(String gpuId)
+    {
+        return moves.stream().filter(move -> move.getGpuId().equals(gpuId)).filter(ObservedHomelab::isActive).reduce((first, second) -> second);
+    }
+
+    /**
+     * The newest move of this GPU.
+     */
+    public Optional<GpuMove> lastMove(String gpuId)
+    {
+        return moves.stream().filter(move -> move.getGpuId().equals(gpuId)).reduce((first, second) -> second);
+    }
+
+    public static boolean isActive(GpuMove move)
+    {
+        return move.getState() == MoveState.MOVE_STATE_RUNNING || move.getState() == MoveState.MOVE_STATE_ROLLING_BACK;
+    }
+}

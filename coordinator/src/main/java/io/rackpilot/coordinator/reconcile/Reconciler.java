@@ -1,0 +1,395 @@
+package io.rackpilot.coordinator.reconcile;
+
+import io.rackpilot.coordinator.observed.ObservedAgent;
+import io.rackpilot.coordinator.observed.ObservedHomelab;
+import io.rackpilot.plan.Gpu;
+import io.rackpilot.plan.GpuNodePolicy;
+import io.rackpilot.plan.HomelabPlan;
+import io.rackpilot.plan.NetworkAttachment;
+import io.rackpilot.plan.NfsClient;
+import io.rackpilot.plan.NfsExport;
+import io.rackpilot.plan.Taint;
+import io.rackpilot.plan.VirtualMachine;
+import io.rackpilot.proto.v1.Action;
+import io.rackpilot.proto.v1.DriftItem;
+import io.rackpilot.proto.v1.GpuMove;
+import io.rackpilot.proto.v1.KubernetesLabelAction;
+import io.rackpilot.proto.v1.KubernetesNodeInfo;
+import io.rackpilot.proto.v1.KubernetesTaint;
+import io.rackpilot.proto.v1.KubernetesTaintAction;
+import io.rackpilot.proto.v1.KubernetesUnlabelAction;
+import io.rackpilot.proto.v1.KubernetesUntaintAction;
+import io.rackpilot.proto.v1.MoveState;
+import io.rackpilot.proto.v1.NfsExportsApplyAction;
+import io.rackpilot.proto.v1.ProxmoxVm;
+import io.rackpilot.proto.v1.VmNetworkDevice;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The pure core of reconciliation, after Nomad's reconciler: from the plan, what the agents report
+ * and the time, it computes every difference and the typed actions that close the enforced ones.
+ * No I/O, no clock, no state: the same inputs always give the same answer.
+ *
+ * <ul>
+ * <li>GPU node policy (Follow): a node whose node-agent positively reports a GPU (NVML answered
+ * with one or more) gets the policy's taints and labels; a node that positively reports none loses
+ * them. A lost agent, a stale report, or NVML in error changes nothing.</li>
+ * <li>NFS: the host exports what the plan says, with at least the planned options.</li>
+ * <li>GPU assignment: a GPU not on its planned VM is moved there, unless a move of it is running,
+ * or the last move to that VM for this plan revision failed (it is not retried on its own).</li>
+ * <li>VM power, cores, memory, networks, missing VMs and agents: reported only.</li>
+ * </ul>
+ */
+public final class Reconciler
+{
+    public static final String NFS_APPLY = "nfs.exports.apply";
+
+    private final Map<ReconcileMode.Group, ReconcileMode> modes;
+    private final Duration staleAfter;
+
+    /**
+     * @param modes enforce or observe per group (see {@link ReconcileMode#parse})
+     * @param staleAfter a GPU report older than this is not trusted to change taints
+     */
+    public Reconciler(Map<ReconcileMode.Group, ReconcileMode> modes, Duration staleAfter)
+    {
+        this.modes = Map.copyOf(requireNonNull(modes, "modes is null"));
+        this.staleAfter = requireNonNull(staleAfter, "staleAfter is null");
+    }
+
+    public Reconciliation compute(HomelabPlan plan, long planRevision, ObservedHomelab observed, Instant now)
+    {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(observed, "observed is null");
+        requireNonNull(now, "now is null");
+        Result result = new Result();
+        agents(plan, observed, result);
+        virtualMachines(plan, observed, result);
+        nfs(plan, observed, result);
+        gpuAssignments(plan, planRevision, observed, result);
+        gpuNodePolicy(plan, observed, now, result);
+        return new Reconciliation(result.drift, result.unknown, result.actions);
+    }
+
+    private boolean enforced(DriftKind kind)
+    {
+        return modes.getOrDefault(kind.group(), ReconcileMode.OBSERVE) == ReconcileMode.ENFORCE;
+    }
+
+    private void agents(HomelabPlan plan, ObservedHomelab observed, Result result)
+    {
+        String hostName = plan.spec().host().name();
+        Optional<ObservedAgent> host = observed.hostAgent(hostName);
+        if (host.isEmpty()) {
+            result.drift(DriftKind.AGENT_MISSING, hostName, "a host-agent on Proxmox node " + hostName, "none has connected", false, "");
+        }
+        else if (!host.get().connected()) {
+            result.drift(DriftKind.AGENT_MISSING, hostName, "host-agent " + host.get().id() + " connected", "lost", false, "its last report is used where nothing newer is known");
+        }
+        for (VirtualMachine vm : plan.kubernetesVms()) {
+            Optional<ObservedAgent> agent = observed.nodeAgentOf(vm, observed.proxmoxVm(hostName, vm.vmid()));
+            String subject = vmSubject(vm);
+            if (agent.isEmpty()) {
+                result.drift(DriftKind.AGENT_MISSING, subject, "a node-agent", "no node-agent reports this VM (by Kubernetes node, SMBIOS UUID or name)", false, "");
+            }
+            else if (!agent.get().connected()) {
+                result.drift(DriftKind.AGENT_MISSING, subject, "node-agent " + agent.get().id() + " connected", "lost", false, "");
+            }
+        }
+    }
+
+    private void virtualMachines(HomelabPlan plan, ObservedHomelab observed, Result result)
+    {
+        String hostName = plan.spec().host().name();
+        Optional<List<ProxmoxVm>> vms = observed.proxmoxVms(hostName);
+        if (vms.isEmpty()) {
+            result.unknown.add("VMs: no host-agent reports Proxmox node " + hostName);
+            return;
+        }
+        for (VirtualMachine vm : plan.vms()) {
+            Optional<ProxmoxVm> found = vms.get().stream().filter(candidate -> candidate.getVmid() == vm.vmid()).findFirst();
+            String subject = vmSubject(vm);
+            if (found.isEmpty()) {
+                result.drift(DriftKind.VM_MISSING, subject, "VM " + vm.vmid() + " on " + hostName, "no such VM", false, "");
+                continue;
+            }
+            ProxmoxVm actual = found.get();
+            if (!actual.getStatus().equals("running")) {
+                result.drift(DriftKind.VM_POWER, subject, "running", actual.getStatus().isEmpty() ? "unknown" : actual.getStatus(), false, moveNote(observed, vm.vmid()));
+            }
+            if (actual.getCores() != vm.cores()) {
+                result.drift(DriftKind.VM_CORES, subject, Integer.toString(vm.cores()), Integer.toString(actual.getCores()), false, "");
+            }
+            if (actual.getMemoryBytes() != vm.memory().bytes()) {
+                result.drift(DriftKind.VM_MEMORY, subject, vm.memory().toString(), mebibytes(actual.getMemoryBytes()), false, "");
+            }
+            String expectedNetworks = vm.networks().stream().map(NetworkAttachment::toString).collect(Collectors.joining(" "));
+            String actualNetworks = actual.getNetworkDevicesList().stream()
+                    .sorted(Comparator.comparing((VmNetworkDevice device) -> device.getKey().length()).thenComparing(VmNetworkDevice::getKey))
+                    .map(device -> device.getBridge() + (device.hasVlan() ? ":vlan" + device.getVlan() : ""))
+                    .collect(Collectors.joining(" "));
+            if (!expectedNetworks.equals(actualNetworks)) {
+                result.drift(DriftKind.VM_NETWORK, subject, expectedNetworks.isEmpty() ? "none" : expectedNetworks, actualNetworks.isEmpty() ? "none" : actualNetworks, false, "");
+            }
+        }
+    }
+
+    private static String moveNote(ObservedHomelab observed, int vmid)
+    {
+        return observed.moves().stream()
+                .filter(ObservedHomelab::isActive)
+                .filter(move -> move.getFromVmid() == vmid || move.getToVmid() == vmid)
+                .findFirst()
+                .map(move -> "GPU " + move.getGpuId() + " is being moved (move " + move.getId() + ")")
+                .orElse("");
+    }
+
+    private void nfs(HomelabPlan plan, ObservedHomelab observed, Result result)
+    {
+        String hostName = plan.spec().host().name();
+        Optional<ObservedAgent> host = observed.hostAgent(hostName);
+        if (host.isEmpty() || !host.get().inventory().hasNfsExports()) {
+            if (!plan.spec().nfs().exports().isEmpty()) {
+                result.unknown.add("NFS exports: " + host.map(agent -> agent.id() + " does not report them (NFS is off in its config)").orElse("no host-agent reports them"));
+            }
+            return;
+        }
+        io.rackpilot.proto.v1.NfsExports reported = host.get().inventory().getNfsExports();
+        if (!reported.getError().isEmpty()) {
+            result.unknown.add("NFS exports: " + host.get().id() + " cannot read them: " + reported.getError());
+            return;
+        }
+        Map<String, io.rackpilot.proto.v1.NfsExport> inForce = new LinkedHashMap<>();
+        reported.getItemsList().forEach(export -> inForce.put(export.getPath(), export));
+        boolean needsApply = false;
+        List<DriftItem> items = new ArrayList<>();
+        for (NfsExport planned : plan.spec().nfs().exports()) {
+            io.rackpilot.proto.v1.NfsExport actual = inForce.get(planned.path());
+            String expected = planned.exportsLine();
+            if (actual == null) {
+                items.add(item(DriftKind.NFS_EXPORT, planned.path(), expected, "not exported"));
+                needsApply = true;
+                continue;
+            }
+            for (NfsClient client : planned.clients()) {
+                Optional<io.rackpilot.proto.v1.NfsClient> actualClient = actual.getClientsList().stream().filter(candidate -> candidate.getSpec().equals(client.spec())).findFirst();
+                if (actualClient.isEmpty() || !actualClient.get().getOptionsList().containsAll(client.options())) {
+                    items.add(item(DriftKind.NFS_EXPORT, planned.path(), expected, describe(actual)));
+                    needsApply = true;
+                    break;
+                }
+            }
+        }
+        Set<String> plannedPaths = plan.spec().nfs().exports().stream().map(NfsExport::path).collect(Collectors.toSet());
+        for (io.rackpilot.proto.v1.NfsExport actual : inForce.values()) {
+            if (!plannedPaths.contains(actual.getPath())) {
+                result.drift.add(item(DriftKind.NFS_EXPORT, actual.getPath(), "not exported", describe(actual)).toBuilder()
+                        .setDetail("not in the plan; rackpilot manages only its own exports file, so remove it from the file that has it")
+                        .build());
+            }
+        }
+        boolean enforce = enforced(DriftKind.NFS_EXPORT);
+        String detail;
+        if (!enforce) {
+            detail = "reconcile.mode nfs-export is observe";
+        }
+        else if (!host.get().carriesOut(NFS_APPLY)) {
+            detail = host.get().id() + " does not carry out " + NFS_APPLY + " (nfs is off in its config)";
+        }
+        else {
+            detail = "applying the plan's exports on " + host.get().id();
+        }
+        for (DriftItem item : items) {
+            result.drift.add(item.toBuilder().setEnforced(enforce).setDetail(detail).build());
+        }
+        if (needsApply && enforce && host.get().carriesOut(NFS_APPLY)) {
+            NfsExportsApplyAction.Builder apply = NfsExportsApplyAction.newBuilder();
+            for (NfsExport planned : plan.spec().nfs().exports()) {
+                io.rackpilot.proto.v1.NfsExport.Builder export = io.rackpilot.proto.v1.NfsExport.newBuilder().setPath(planned.path());
+                for (NfsClient client : planned.clients()) {
+                    export.addClients(io.rackpilot.proto.v1.NfsClient.newBuilder().setSpec(client.spec()).addAllOptions(client.options()));
+                }
+                apply.addExports(export);
+            }
+            result.actions.add(new ReconcileAction.AgentCommand(DriftKind.NFS_EXPORT, host.get().id(), Action.newBuilder().setNfsExportsApply(apply).build()));
+        }
+    }
+
+    private static String describe(io.rackpilot.proto.v1.NfsExport export)
+    {
+        return export.getPath() + " " + export.getClientsList().stream()
+                .map(client -> client.getSpec() + "(" + String.join(",", client.getOptionsList()) + ")")
+                .collect(Collectors.joining(" "));
+    }
+
+    private void gpuAssignments(HomelabPlan plan, long planRevision, ObservedHomelab observed, Result result)
+    {
+        for (Gpu gpu : plan.spec().gpus()) {
+            Optional<Optional<ProxmoxVm>> holder = observed.gpuHolder(gpu);
+            if (holder.isEmpty()) {
+                result.unknown.add("GPU " + gpu.id() + ": no host-agent reports the VMs of " + gpu.host());
+                continue;
+            }
+            Optional<Integer> actualVmid = holder.get().map(ProxmoxVm::getVmid);
+            Optional<Integer> plannedVmid = gpu.vm().isPresent() ? Optional.of(gpu.vm().getAsInt()) : Optional.empty();
+            if (actualVmid.equals(plannedVmid)) {
+                continue;
+            }
+            String expected = plannedVmid.map(vmid -> vmDescription(plan, vmid)).orElse("no VM");
+            String actual = actualVmid.map(vmid -> vmDescription(plan, vmid)).orElse("no VM");
+            boolean enforce = enforced(DriftKind.GPU_ASSIGNMENT);
+            Optional<GpuMove> active = observed.activeMove(gpu.id());
+            Optional<GpuMove> last = observed.lastMove(gpu.id());
+            String detail;
+            boolean act = false;
+            if (active.isPresent()) {
+                detail = "moving to VM " + active.get().getToVmid() + " (move " + active.get().getId() + ")";
+            }
+            else if (!enforce) {
+                detail = "reconcile.mode gpu-assignment is observe: run rackctl gpu move " + gpu.id() + " --to " + plannedVmid.map(String::valueOf).orElse("VM");
+            }
+            else if (plannedVmid.isEmpty()) {
+                detail = "the plan gives it to no VM; rackpilot does not take a GPU away on its own: move it with rackctl gpu move";
+            }
+            else if (last.isPresent() && failed(last.get()) && last.get().getToVmid() == plannedVmid.get() && last.get().getPlanRevision() == planRevision) {
+                detail = "the last move to VM " + plannedVmid.get() + " failed (" + last.get().getMessage() + "); it is not retried on its own: run rackctl gpu move " + gpu.id() + " --to " + plannedVmid.get();
+            }
+            else {
+                detail = "moving it to VM " + plannedVmid.get();
+                act = true;
+            }
+            result.drift(DriftKind.GPU_ASSIGNMENT, gpu.id(), expected, actual, enforce, detail);
+            if (act) {
+                result.actions.add(new ReconcileAction.StartGpuMove(gpu.id(), plannedVmid.get(), planRevision));
+            }
+        }
+    }
+
+    private static boolean failed(GpuMove move)
+    {
+        return move.getState() == MoveState.MOVE_STATE_FAILED || move.getState() == MoveState.MOVE_STATE_ROLLED_BACK;
+    }
+
+    private void gpuNodePolicy(HomelabPlan plan, ObservedHomelab observed, Instant now, Result result)
+    {
+        GpuNodePolicy policy = plan.spec().gpuNodePolicy();
+        if (policy.taints().isEmpty() && policy.labels().isEmpty()) {
+            return;
+        }
+        boolean enforce = enforced(DriftKind.GPU_NODE_TAINT);
+        Set<String> seenNodes = new HashSet<>();
+        List<ObservedAgent> nodes = observed.agents().stream().filter(ObservedAgent::isNode).sorted(Comparator.comparing(ObservedAgent::id)).toList();
+        for (ObservedAgent agent : nodes) {
+            Optional<KubernetesNodeInfo> node = agent.kubernetesNode();
+            if (node.isEmpty() || !seenNodes.add(node.get().getNodeName())) {
+                continue;
+            }
+            // Only a positive, fresh report from a connected agent changes anything.
+            Optional<List<io.rackpilot.proto.v1.Gpu>> gpus = agent.gpuReport();
+            boolean fresh = agent.collectedAt().map(collected -> !collected.plus(staleAfter).isBefore(now)).orElse(false);
+            if (!agent.connected() || gpus.isEmpty() || !fresh) {
+                continue;
+            }
+            boolean hasGpu = !gpus.get().isEmpty();
+            String nodeName = node.get().getNodeName();
+            String why = hasGpu ? agent.id() + " reports " + gpus.get().size() + " GPU(s) through NVML" : agent.id() + " reports no GPU";
+            for (Taint taint : policy.taints()) {
+                String effect = taint.effect().kubernetesName();
+                boolean exact = node.get().getTaintsList().stream().anyMatch(actual -> actual.getKey().equals(taint.key()) && actual.getEffect().equals(effect) && actual.getValue().equals(taint.value()));
+                boolean any = node.get().getTaintsList().stream().anyMatch(actual -> actual.getKey().equals(taint.key()) && actual.getEffect().equals(effect));
+                if (hasGpu && !exact) {
+                    String actualText = node.get().getTaintsList().stream().filter(actual -> actual.getKey().equals(taint.key()) && actual.getEffect().equals(effect))
+                            .map(Reconciler::taintText).findFirst().orElse("absent");
+                    result.drift(DriftKind.GPU_NODE_TAINT, nodeName, taint.toString(), actualText, enforce, why);
+                    if (enforce) {
+                        result.actions.add(new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_TAINT, agent.id(), Action.newBuilder()
+                                .setKubernetesNodeTaint(KubernetesTaintAction.newBuilder().setKey(taint.key()).setValue(taint.value()).setEffect(effect))
+                                .build()));
+                    }
+                }
+                else if (!hasGpu && any) {
+                    String actualText = node.get().getTaintsList().stream().filter(actual -> actual.getKey().equals(taint.key()) && actual.getEffect().equals(effect))
+                            .map(Reconciler::taintText).findFirst().orElseThrow();
+                    result.drift(DriftKind.GPU_NODE_TAINT, nodeName, "no " + taint.key() + ":" + effect + " taint", actualText, enforce, why);
+                    if (enforce) {
+                        result.actions.add(new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_TAINT, agent.id(), Action.newBuilder()
+                                .setKubernetesNodeUntaint(KubernetesUntaintAction.newBuilder().setKey(taint.key()).setEffect(effect))
+                                .build()));
+                    }
+                }
+            }
+            for (Map.Entry<String, String> label : policy.labels().entrySet()) {
+                Optional<String> actual = Optional.ofNullable(node.get().getLabelsMap().get(label.getKey()));
+                if (hasGpu && !actual.equals(Optional.of(label.getValue()))) {
+                    result.drift(DriftKind.GPU_NODE_LABEL, nodeName, label.getKey() + "=" + label.getValue(), actual.map(value -> label.getKey() + "=" + value).orElse("absent"), enforce, why);
+                    if (enforce) {
+                        result.actions.add(new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_LABEL, agent.id(), Action.newBuilder()
+                                .setKubernetesNodeLabel(KubernetesLabelAction.newBuilder().setKey(label.getKey()).setValue(label.getValue()))
+                                .build()));
+                    }
+                }
+                else if (!hasGpu && actual.isPresent()) {
+                    result.drift(DriftKind.GPU_NODE_LABEL, nodeName, "no " + label.getKey() + " label", label.getKey() + "=" + actual.get(), enforce, why);
+                    if (enforce) {
+                        result.actions.add(new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_LABEL, agent.id(), Action.newBuilder()
+                                .setKubernetesNodeUnlabel(KubernetesUnlabelAction.newBuilder().setKey(label.getKey()))
+                                .build()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static String taintText(KubernetesTaint taint)
+    {
+        return taint.getKey() + (taint.getValue().isEmpty() ? "" : "=" + taint.getValue()) + ":" + taint.getEffect();
+    }
+
+    private static String vmSubject(VirtualMachine vm)
+    {
+        return "vm " + vm.vmid() + " (" + vm.name() + ")";
+    }
+
+    private static String vmDescription(HomelabPlan plan, int vmid)
+    {
+        return plan.vm(vmid).map(vm -> "VM " + vmid + " (" + vm.name() + ")").orElse("VM " + vmid);
+    }
+
+    private static String mebibytes(long bytes)
+    {
+        if (bytes % (1024L * 1024 * 1024) == 0) {
+            return bytes / (1024L * 1024 * 1024) + "GiB";
+        }
+        return bytes / (1024 * 1024) + "MiB";
+    }
+
+    private static DriftItem item(DriftKind kind, String subject, String expected, String actual)
+    {
+        return DriftItem.newBuilder().setKind(kind.label()).setSubject(subject).setExpected(expected).setActual(actual).build();
+    }
+
+    private static final class Result
+    {
+        final List<DriftItem> drift = new ArrayList<>();
+        final List<String> unknown = new ArrayList<>();
+        final List<ReconcileAction> actions = new ArrayList<>();
+
+        void drift(DriftKind kind, String subject, String expected, String actual, boolean enforced, String detail)
+        {
+            drift.add(item(kind, subject, expected, actual).toBuilder().setEnforced(enforced).setDetail(detail).build());
+        }
+    }
+}
