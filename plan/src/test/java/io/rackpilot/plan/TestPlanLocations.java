@@ -1,4 +1,4 @@
-package io.rackpilot.plan.validation;
+package io.rackpilot.plan;
 
 import org.junit.jupiter.api.Test;
 
