@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@code docs/examples/homelab.yaml}.
  *
  * <p>Construction checks the shape (required keys, formats, unique ids); checks across sections
- * (a GPU's VM exists, an IP lies in its network) belong to plan validation.
+ * (a GPU's VM exists, an IP lies in its network) belong to {@code io.rackpilot.plan.validation.PlanValidator}.
  */
 public record HomelabPlan(String apiVersion, String kind, PlanMetadata metadata, PlanSpec spec)
 {

@@ -3,7 +3,6 @@ package io.rackpilot.plan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.rackpilot.plan.validation.PlanLocations;
 
 import java.util.List;
 import java.util.Optional;

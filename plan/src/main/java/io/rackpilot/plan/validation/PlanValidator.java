@@ -11,6 +11,7 @@ import io.rackpilot.plan.NetworkAttachment;
 import io.rackpilot.plan.NfsClient;
 import io.rackpilot.plan.NfsExport;
 import io.rackpilot.plan.PlanLoader;
+import io.rackpilot.plan.PlanLocations;
 import io.rackpilot.plan.PlanSpec;
 import io.rackpilot.plan.Taint;
 import io.rackpilot.plan.VirtualMachine;

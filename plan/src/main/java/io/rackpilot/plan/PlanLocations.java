@@ -1,4 +1,4 @@
-package io.rackpilot.plan.validation;
+package io.rackpilot.plan;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
