@@ -17,6 +17,7 @@ import io.rackpilot.coordinator.discovery.PrometheusTargets;
 import io.rackpilot.coordinator.metrics.CoordinatorMetrics;
 import io.rackpilot.coordinator.observed.HomelabObserver;
 import io.rackpilot.coordinator.plan.PlanBook;
+import io.rackpilot.coordinator.reconcile.PlacementBook;
 import io.rackpilot.coordinator.reconcile.ReconcileLoop;
 import io.rackpilot.coordinator.reconcile.Reconciler;
 import io.rackpilot.coordinator.relocation.GpuMoves;
@@ -55,13 +56,15 @@ public final class Coordinator
     private final PlanBook plans;
     private final GpuMoves moves;
     private final ReconcileLoop reconcile;
+    private final PlacementBook placements;
     private final CoordinatorServer server;
     private final MetricsHttpServer metricsServer;
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Coordinator(Store store, AgentRegistry registry, CommandService commands, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
+    private Coordinator(Store store, AgentRegistry registry, CommandService commands, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile, PlacementBook placements, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
     {
+        this.placements = placements;
         this.store = store;
         this.registry = registry;
         this.commands = commands;
@@ -98,9 +101,10 @@ public final class Coordinator
 
             PlanBook plans = new PlanBook(store, clock);
             MoveStore moveStore = new MoveStore(store);
-            HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list);
+            PlacementBook placements = new PlacementBook(store);
+            HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list, placements::settled);
             moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished);
-            reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, clock, coordinatorMetrics, config.reconcile().interval());
+            reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, placements, clock, coordinatorMetrics, config.reconcile().interval());
             coordinatorMetrics.watch(plans, moves);
             ReconcileLoop loop = reconcile;
             plans.addListener(loop::trigger);
@@ -138,7 +142,7 @@ public final class Coordinator
             reconcile.start();
             log.info("coordinator " + RackpilotVersion.current() + " serving gRPC on " + config.listenAddress().withPort(server.port())
                     + ", metrics on port " + metricsServer.port() + ", state in " + databaseFile);
-            return new Coordinator(store, registry, commands, plans, moves, reconcile, server, metricsServer, housekeeping);
+            return new Coordinator(store, registry, commands, plans, moves, reconcile, placements, server, metricsServer, housekeeping);
         }
         catch (IOException | RuntimeException e) {
             if (reconcile != null) {
@@ -194,6 +198,11 @@ public final class Coordinator
     public ReconcileLoop reconcile()
     {
         return reconcile;
+    }
+
+    public PlacementBook placements()
+    {
+        return placements;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.rackpilot.proto.v1.GpuMove;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -20,9 +21,11 @@ public final class HomelabObserver
     private final AgentRegistry registry;
     private final InventoryBook inventory;
     private final Supplier<List<GpuMove>> moves;
+    private final Supplier<Map<String, Integer>> placements;
 
-    public HomelabObserver(AgentRegistry registry, InventoryBook inventory, Supplier<List<GpuMove>> moves)
+    public HomelabObserver(AgentRegistry registry, InventoryBook inventory, Supplier<List<GpuMove>> moves, Supplier<Map<String, Integer>> placements)
     {
+        this.placements = requireNonNull(placements, "placements is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.inventory = requireNonNull(inventory, "inventory is null");
         this.moves = requireNonNull(moves, "moves is null");
@@ -34,6 +37,6 @@ public final class HomelabObserver
         for (AgentInfo agent : registry.agents()) {
             agents.add(new ObservedAgent(agent, inventory.get(agent.getId())));
         }
-        return new ObservedHomelab(agents, moves.get());
+        return new ObservedHomelab(agents, moves.get(), placements.get());
     }
 }

@@ -9,6 +9,7 @@ import io.rackpilot.proto.v1.ProxmoxVm;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -20,13 +21,21 @@ import static java.util.Objects.requireNonNull;
  *
  * @param agents every known agent, connected or lost
  * @param moves the GPU moves on record, oldest first
+ * @param settledPlacements per GPU id, the VM the plan put it on when it was last seen where the
+ *        plan said (0: no VM); see {@code PlacementBook}
  */
-public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves)
+public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, Map<String, Integer> settledPlacements)
 {
     public ObservedHomelab
     {
         agents = List.copyOf(requireNonNull(agents, "agents is null"));
         moves = List.copyOf(requireNonNull(moves, "moves is null"));
+        settledPlacements = Map.copyOf(requireNonNull(settledPlacements, "settledPlacements is null"));
+    }
+
+    public ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves)
+    {
+        this(agents, moves, Map.of());
     }
 
     public Optional<ObservedAgent> agent(String id)

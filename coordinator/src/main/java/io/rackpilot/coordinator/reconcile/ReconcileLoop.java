@@ -12,7 +12,6 @@ import io.rackpilot.coordinator.relocation.MoveRefusedException;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.proto.v1.CommandRecord;
 import io.rackpilot.proto.v1.GpuMove;
-import io.rackpilot.proto.v1.MoveState;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +48,7 @@ public final class ReconcileLoop
     private final Reconciler reconciler;
     private final CommandService commands;
     private final GpuMoves moves;
+    private final PlacementBook placements;
     private final Clock clock;
     private final ReconcileListener listener;
     private final Duration interval;
@@ -59,8 +59,9 @@ public final class ReconcileLoop
     private final Map<String, String> lastRefusal = new HashMap<>();
     private volatile Optional<Reconciliation> latest = Optional.empty();
 
-    public ReconcileLoop(PlanBook plans, HomelabObserver observer, Reconciler reconciler, CommandService commands, GpuMoves moves, Clock clock, ReconcileListener listener, Duration interval)
+    public ReconcileLoop(PlanBook plans, HomelabObserver observer, Reconciler reconciler, CommandService commands, GpuMoves moves, PlacementBook placements, Clock clock, ReconcileListener listener, Duration interval)
     {
+        this.placements = requireNonNull(placements, "placements is null");
         this.plans = requireNonNull(plans, "plans is null");
         this.observer = requireNonNull(observer, "observer is null");
         this.reconciler = requireNonNull(reconciler, "reconciler is null");
@@ -138,6 +139,7 @@ public final class ReconcileLoop
             Instant now = clock.instant();
             Reconciliation result = reconciler.compute(stored.get().plan(), stored.get().number(), observed, now);
             latest = Optional.of(result);
+            settle(stored.get().plan(), observed);
             listener.reconciled(result, Duration.ofNanos(System.nanoTime() - start));
             for (ReconcileAction action : result.actions()) {
                 issue(action, observed, now);
@@ -145,6 +147,17 @@ public final class ReconcileLoop
         }
         catch (RuntimeException e) {
             log.log(Level.WARNING, "reconciliation failed", e);
+        }
+    }
+
+    private void settle(HomelabPlan plan, ObservedHomelab observed)
+    {
+        for (io.rackpilot.plan.Gpu gpu : plan.spec().gpus()) {
+            Optional<Optional<io.rackpilot.proto.v1.ProxmoxVm>> holder = observed.gpuHolder(gpu);
+            int planned = gpu.vm().isPresent() ? gpu.vm().getAsInt() : 0;
+            if (holder.isPresent() && holder.get().map(io.rackpilot.proto.v1.ProxmoxVm::getVmid).orElse(0) == planned && observed.activeMove(gpu.id()).isEmpty()) {
+                placements.settle(gpu.id(), planned);
+            }
         }
     }
 
@@ -187,10 +200,10 @@ public final class ReconcileLoop
             }
             else if (action instanceof ReconcileAction.StartGpuMove move) {
                 try {
-                    GpuMove started = moves.startForPlan(move.gpuId(), move.toVmid(), move.planRevision());
-                    if (started.getState() == MoveState.MOVE_STATE_RUNNING) {
+                    Optional<GpuMove> started = moves.startForPlan(move.gpuId(), move.toVmid(), move.planRevision());
+                    if (started.isPresent()) {
                         listener.actionFinished(move.kind(), "started");
-                        log.info("reconcile: " + move + " (move " + started.getId() + ")");
+                        log.info("reconcile: " + move + " (move " + started.get().getId() + ")");
                     }
                 }
                 catch (MoveRefusedException e) {

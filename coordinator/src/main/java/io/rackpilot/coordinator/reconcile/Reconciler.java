@@ -48,8 +48,10 @@ import static java.util.Objects.requireNonNull;
  * with one or more) gets the policy's taints and labels; a node that positively reports none loses
  * them. A lost agent, a stale report, or NVML in error changes nothing.</li>
  * <li>NFS: the host exports what the plan says, with at least the planned options.</li>
- * <li>GPU assignment: a GPU not on its planned VM is moved there, unless a move of it is running,
- * or the last move to that VM for this plan revision failed (it is not retried on its own).</li>
+ * <li>GPU assignment: when the plan's assignment changed, a GPU not on its planned VM is moved
+ * there, unless a move of it is running, or the last move to that VM for this plan revision failed
+ * (it is not retried on its own). A GPU moved by hand while the plan still says what it said when
+ * the card was last in place is reported, not moved back.</li>
  * <li>VM power, cores, memory, networks, missing VMs and agents: reported only.</li>
  * </ul>
  */
@@ -263,6 +265,10 @@ public final class Reconciler
             }
             else if (plannedVmid.isEmpty()) {
                 detail = "the plan gives it to no VM; rackpilot does not take a GPU away on its own: move it with rackctl gpu move";
+            }
+            else if (plannedVmid.isPresent() && observed.settledPlacements().getOrDefault(gpu.id(), -1).equals(plannedVmid.get())) {
+                detail = "moved by hand: the plan still puts it on VM " + plannedVmid.get() + ", as when it was last in place, so rackpilot does not move it back on its own "
+                        + "(Follow keeps the taints true); run rackctl gpu move " + gpu.id() + " --to " + plannedVmid.get() + " to put it back, or apply a plan that says where it is";
             }
             else if (last.isPresent() && failed(last.get()) && last.get().getToVmid() == plannedVmid.get() && last.get().getPlanRevision() == planRevision) {
                 detail = "the last move to VM " + plannedVmid.get() + " failed (" + last.get().getMessage() + "); it is not retried on its own: run rackctl gpu move " + gpu.id() + " --to " + plannedVmid.get();

@@ -116,13 +116,12 @@ public final class GpuMoves
 
     /**
      * The reconciler's way in: the plan (revision {@code planRevision}) puts the GPU on {@code toVmid}.
-     * Returns the move started, or the one already running.
+     * Returns the move started; empty when one is running already or the GPU is there.
      */
-    public synchronized GpuMove startForPlan(String gpuId, int toVmid, long planRevision)
+    public synchronized Optional<GpuMove> startForPlan(String gpuId, int toVmid, long planRevision)
     {
-        Optional<GpuMove> running = activeMove(gpuId);
-        if (running.isPresent()) {
-            return running.get();
+        if (activeMove(gpuId).isPresent()) {
+            return Optional.empty();
         }
         StoredPlan stored = plans.current().orElseThrow(() -> new MoveRefusedException(MoveRefusedException.Reason.PRECONDITION, "no plan"));
         if (stored.number() != planRevision) {
@@ -133,9 +132,9 @@ public final class GpuMoves
         VirtualMachine target = plan.vm(toVmid).orElseThrow(() -> new MoveRefusedException(MoveRefusedException.Reason.NOT_FOUND, "no VM " + toVmid + " in the plan"));
         GpuMove planned = planner.plan(plan, planRevision, observer.observe(), gpu, target);
         if (planned.getState() == MoveState.MOVE_STATE_UNCHANGED) {
-            return planned;
+            return Optional.empty();
         }
-        return begin(planned.toBuilder().setRequestedBy("reconciler").setReason("plan revision " + planRevision + " puts " + gpuId + " on VM " + toVmid).build());
+        return Optional.of(begin(planned.toBuilder().setRequestedBy("reconciler").setReason("plan revision " + planRevision + " puts " + gpuId + " on VM " + toVmid).build()));
     }
 
     private GpuMove begin(GpuMove planned)
@@ -238,8 +237,9 @@ public final class GpuMoves
                 status.setState("ok").setDetail(holder.get().map(vm -> "on VM " + vm.getVmid() + " (" + vm.getName() + ") as planned").orElse("on no VM, as planned"));
             }
             else {
+                boolean byHand = gpu.vm().isPresent() && observed.settledPlacements().getOrDefault(gpu.id(), -1) == gpu.vm().getAsInt();
                 status.setState("drift").setDetail("on " + holder.get().map(vm -> "VM " + vm.getVmid()).orElse("no VM") + ", the plan puts it on "
-                        + (gpu.vm().isPresent() ? "VM " + gpu.vm().getAsInt() : "no VM"));
+                        + (gpu.vm().isPresent() ? "VM " + gpu.vm().getAsInt() : "no VM") + (byHand ? " (moved by hand: not moved back on its own)" : ""));
             }
             response.addGpus(status);
         }

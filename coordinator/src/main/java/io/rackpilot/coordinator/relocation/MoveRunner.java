@@ -85,7 +85,12 @@ final class MoveRunner
                 if (step.hasAction()) {
                     step = step.toBuilder().setCommandId(commands.newCommandId()).build();
                 }
-                move = save(move.toBuilder().setSteps(index, step).setMessage(step.getName() + ": " + step.getDescription()).build());
+                GpuMove.Builder updated = move.toBuilder().setSteps(index, step);
+                if (move.getState() == MoveState.MOVE_STATE_RUNNING) {
+                    // While rolling back, the message keeps saying what failed.
+                    updated.setMessage(step.getName() + ": " + step.getDescription());
+                }
+                move = save(updated.build());
             }
             Outcome outcome = execute(move, step);
             MoveStep ended = step.toBuilder()
