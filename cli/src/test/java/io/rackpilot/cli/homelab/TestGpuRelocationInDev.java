@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rackpilot.agent.Agent;
 import io.rackpilot.cli.dev.DevHomelab;
+import io.rackpilot.common.testing.HttpGet;
+import io.rackpilot.common.testing.Promtool;
 import io.rackpilot.proto.v1.CommandRecord;
 import io.rackpilot.proto.v1.GpuMove;
 import io.rackpilot.proto.v1.MoveState;
@@ -65,6 +67,7 @@ class TestGpuRelocationInDev
 
     @Test
     void movesTheT4FromNode1ToNode2AndAgainChangesNothing()
+            throws Exception
     {
         TestHomelab.RackctlResult dryRun = rackctl("gpu", "move", "tesla-t4", "--to", "202", "--dry-run");
         assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
@@ -103,6 +106,18 @@ class TestGpuRelocationInDev
         assertThat(status.get("vmid").asInt()).isEqualTo(202);
         assertThat(status.get("node").asText()).isEqualTo("k8s-node2");
         assertThat(status.at("/move/state").asText()).isEqualTo("succeeded");
+
+        // The coordinator's metrics count the move and the Follow actions, and pass promtool.
+        String metrics = HttpGet.get("http://127.0.0.1:" + dev.coordinator().metricsPort() + "/metrics").body();
+        assertThat(metrics)
+                .contains("rackpilot_gpu_relocations_total{outcome=\"succeeded\"} 1.0")
+                .contains("rackpilot_gpu_relocation_duration_seconds_count 1")
+                .contains("rackpilot_gpu_relocations_in_progress 0.0")
+                .contains("rackpilot_plan_revision 2.0")
+                .contains("rackpilot_reconcile_actions_total{kind=\"gpu-node-taint\",outcome=\"succeeded\"}")
+                .contains("rackpilot_reconcile_duration_seconds_count")
+                .contains("rackpilot_drift_items{kind=\"gpu-assignment\"} 0.0");
+        Promtool.checkMetrics(metrics);
 
         // Again: nothing to do, nothing sent, the plan stays at revision 2.
         int commandsBefore = dev.coordinator().commands().list(Optional.empty(), 10_000).size();
@@ -237,6 +252,24 @@ class TestGpuRelocationInDev
         printTimings("move by plan 201 -> 204", move);
         assertThat(dev.proxmox().vmConfig(204).orElseThrow()).containsEntry("hostpci0", "mapping=tesla-t4,pcie=1");
         await("in sync with revision 2", Duration.ofSeconds(30), () -> rackctl("plan", "diff").exitCode() == 0);
+    }
+
+    @Test
+    void movesThatCannotWorkAreRefusedWithTheReason()
+    {
+        TestHomelab.RackctlResult unknownGpu = rackctl("gpu", "move", "a100", "--to", "202");
+        assertThat(unknownGpu.exitCode()).isEqualTo(2);
+        assertThat(unknownGpu.err()).contains("no GPU 'a100' in the plan (GPUs: tesla-t4 at 0000:06:00.0)");
+        TestHomelab.RackctlResult unknownVm = rackctl("gpu", "move", "06:00.0", "--to", "k8s-node9");
+        assertThat(unknownVm.exitCode()).isEqualTo(2);
+        assertThat(unknownVm.err()).contains("no VM 'k8s-node9' in the plan").contains("202 k8s-node2");
+        // pfSense is an i440fx VM: a pcie=1 card cannot go there.
+        TestHomelab.RackctlResult notQ35 = rackctl("gpu", "move", "tesla-t4", "--to", "pfsense");
+        assertThat(notQ35.exitCode()).isEqualTo(2);
+        assertThat(notQ35.err()).contains("VM 101 has machine type i440fx").contains("needs q35");
+        assertThat(dev.coordinator().moves().list()).isEmpty();
+        assertThat(dev.coordinator().plans().currentRevision()).isEqualTo(1);
+        assertThat(dev.proxmox().vmConfig(201).orElseThrow()).containsEntry("hostpci0", "mapping=tesla-t4,pcie=1");
     }
 
     private static boolean hasGpuTaint(JsonNode node)
