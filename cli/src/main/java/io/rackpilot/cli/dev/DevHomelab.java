@@ -300,6 +300,9 @@ public final class DevHomelab
         out.println("  bin/rackctl gpus");
         out.println("  bin/rackctl exec k8s-node3 k8s.node.taint --set key=rackpilot.io/test --set value=x --set effect=NoSchedule --wait");
         out.println("  bin/rackctl exec k8s-node1 k8s.node.drain --set resource=nvidia.com/gpu --set timeout=1m --wait");
+        out.println("  bin/rackctl plan diff");
+        out.println("  bin/rackctl gpu status");
+        out.println("  bin/rackctl gpu move tesla-t4 --to k8s-node2 --wait");
         out.println();
         out.println("Press Ctrl-C to stop.");
     }

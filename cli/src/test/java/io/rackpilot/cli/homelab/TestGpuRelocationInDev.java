@@ -201,6 +201,13 @@ class TestGpuRelocationInDev
                     && !node1.at("/spec/taints").toString().contains("nvidia.com/gpu") && !node1.at("/metadata/labels").has("nvidia.com/gpu.present");
         });
         System.out.printf("follow: taints converged %.1f s after the card was moved by hand%n", (System.nanoTime() - movedAt) / 1e9);
+        for (CommandRecord command : dev.coordinator().commands().list(Optional.of("k8s-node3"), 100)) {
+            if (command.getRequestedBy().equals("reconciler")) {
+                java.time.Instant created = io.rackpilot.common.protocol.Timestamps.toInstant(command.getCreatedAt());
+                java.time.Instant finished = io.rackpilot.common.protocol.Timestamps.toInstant(command.getHistory(command.getHistoryCount() - 1).getAt());
+                System.out.printf("follow: %s on k8s-node3 issued on the GPU report, done %d ms later%n", command.getActionName(), Duration.between(created, finished).toMillis());
+            }
+        }
 
         // The plan still says 201: reported as drift (once the host-agent's next report shows the
         // edit), not moved back.
@@ -238,6 +245,12 @@ class TestGpuRelocationInDev
         TestHomelab.RackctlResult diff = rackctl("plan", "diff", changed.toString());
         assertThat(diff.exitCode()).isEqualTo(2);
         assertThat(diff.out()).contains("gpu-assignment").contains("VM 204 (k8s-node4)").contains("VM 201 (k8s-node1)");
+
+        TestHomelab.RackctlResult dryRun = rackctl("plan", "apply", changed.toString(), "--dry-run");
+        assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+        assertThat(dryRun.out()).contains("gpu-assignment").contains("dry run: would store revision 2; nothing stored");
+        assertThat(dev.coordinator().plans().currentRevision()).isEqualTo(1);
+        assertThat(rackctl("plan", "show").out()).contains("vm: 201");
 
         TestHomelab.RackctlResult apply = rackctl("plan", "apply", changed.toString(), "--expect-revision", "1");
         assertThat(apply.exitCode()).as(apply.err()).isZero();
