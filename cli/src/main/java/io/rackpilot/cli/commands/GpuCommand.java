@@ -7,6 +7,7 @@ import io.rackpilot.cli.client.ControlClient;
 import io.rackpilot.cli.output.ProtoJson;
 import io.rackpilot.cli.output.Table;
 import io.rackpilot.common.config.DurationParser;
+import io.rackpilot.common.protocol.ActionNames;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.GpuMove;
 import io.rackpilot.proto.v1.GpuStatus;
@@ -189,6 +190,9 @@ public final class GpuCommand
             default -> "?";
         };
         String detail = step.getDetail().isEmpty() ? step.getDescription() : step.getDetail();
+        if (step.getDetail().isEmpty() && !step.getAgentId().isEmpty()) {
+            detail += step.hasAction() ? " (" + step.getAgentId() + ": " + ActionNames.of(step.getAction()) + ")" : " (" + step.getAgentId() + ")";
+        }
         return String.format(Locale.ROOT, "%-8s %-5s %-13s %s%s", state, step.getUndo() ? "undo" : "", step.getName(), detail, took);
     }
 
