@@ -1,0 +1,142 @@
+package io.rackpilot.cli.homelab;
+
+import io.rackpilot.agent.config.AgentConfig;
+import io.rackpilot.agent.config.AgentKind;
+import io.rackpilot.common.testing.SystemTools;
+import io.rackpilot.coordinator.config.CoordinatorConfig;
+import io.rackpilot.hostagent.HostAgent;
+import io.rackpilot.proto.v1.CommandRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The reconciler enforces the plan's NFS exports through a host-agent and the real exportfs (on a
+ * managed file of the test's own in /etc/exports.d, removed afterwards), and only reports them in
+ * observe mode.
+ */
+class TestNfsReconciled
+{
+    @Test
+    void theReconcilerAppliesThePlannedExportsOnce()
+            throws Exception
+    {
+        withExports((homelab, share, managed, exportfs) -> {
+            homelab.startCoordinator();
+            homelab.startAgent(AgentKind.HOST, "pve", HostAgent::parts, null, new AgentConfig.Nfs(true, managed, List.of(share.getParent()), exportfs));
+            homelab.awaitConnected("pve");
+            homelab.coordinator().plans().apply(plan(share), "nfs.yaml", false, OptionalLong.of(0), "test", "test");
+
+            TestHomelab.awaitCondition("the planned export is in force", () -> run(exportfs, "-v").contains(share.toString()));
+            assertThat(Files.readString(managed)).contains(share + " 10.0.20.0/24(rw,sync,no_subtree_check,no_root_squash)");
+            TestHomelab.awaitCondition("plan diff in sync", () -> homelab.rackctl("plan", "diff").exitCode() == 0);
+            homelab.coordinator().reconcile().trigger();
+            Thread.sleep(1_000);
+            List<CommandRecord> applied = homelab.coordinator().commands().list(Optional.of("pve"), 100).stream()
+                    .filter(command -> command.getActionName().equals("nfs.exports.apply"))
+                    .toList();
+            assertThat(applied).hasSize(1);
+            assertThat(applied.get(0).getRequestedBy()).isEqualTo("reconciler");
+        });
+    }
+
+    @Test
+    void inObserveModeTheMissingExportIsOnlyReported()
+            throws Exception
+    {
+        withExports((homelab, share, managed, exportfs) -> {
+            homelab.configureReconcile(new CoordinatorConfig.Reconcile(Duration.ofSeconds(1), null, Map.of("nfs-export", "observe")), null);
+            homelab.startCoordinator();
+            homelab.startAgent(AgentKind.HOST, "pve", HostAgent::parts, null, new AgentConfig.Nfs(true, managed, List.of(share.getParent()), exportfs));
+            homelab.awaitConnected("pve");
+            homelab.coordinator().plans().apply(plan(share), "nfs.yaml", false, OptionalLong.of(0), "test", "test");
+
+            TestHomelab.awaitCondition("the missing export is reported", () -> homelab.rackctl("plan", "diff").out().contains("nfs-export"));
+            TestHomelab.RackctlResult diff = homelab.rackctl("plan", "diff");
+            assertThat(diff.exitCode()).isEqualTo(2);
+            assertThat(diff.out()).contains(share.toString()).contains("not exported").contains("reported: reconcile.mode nfs-export is observe");
+            Thread.sleep(2_000);
+            assertThat(homelab.coordinator().commands().list(Optional.of("pve"), 100)).noneMatch(command -> command.getActionName().equals("nfs.exports.apply"));
+            assertThat(Files.exists(managed)).isFalse();
+        });
+    }
+
+    private static String plan(Path share)
+    {
+        return """
+                apiVersion: rackpilot.io/v1
+                kind: HomelabPlan
+                metadata:
+                  name: nfs-test
+                spec:
+                  host:
+                    name: pve
+                    address: 127.0.0.1
+                  networks:
+                    - name: kubernetes
+                      bridge: vmbr1
+                      vlan: 20
+                      cidr: 10.0.20.0/24
+                  nfs:
+                    exports:
+                      - path: %s
+                        clients:
+                          - spec: 10.0.20.0/24
+                            options: [rw, sync, no_subtree_check, no_root_squash]
+                """.formatted(share);
+    }
+
+    private interface Body
+    {
+        void run(TestHomelab homelab, Path share, Path managed, Path exportfs)
+                throws Exception;
+    }
+
+    private static void withExports(Body body)
+            throws Exception
+    {
+        Path exportfs = SystemTools.require("exportfs");
+        if (!Files.isWritable(Path.of("/etc"))) {
+            org.junit.jupiter.api.Assertions.assertNotEquals("1", System.getenv("RACKPILOT_REQUIRE_SYSTEM_TESTS"), "this test writes to /etc/exports.d and needs root");
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "this test writes to /etc/exports.d and needs root");
+        }
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Path managed = Path.of("/etc/exports.d/rackpilot-test-" + suffix + ".exports");
+        boolean createdDirectory = !Files.exists(managed.getParent());
+        try (TestHomelab homelab = new TestHomelab()) {
+            Path share = homelab.root().resolve("rackpilot-test-" + suffix).resolve("nfs");
+            Files.createDirectories(share);
+            body.run(homelab, share, managed, exportfs);
+        }
+        finally {
+            Files.deleteIfExists(managed);
+            if (createdDirectory) {
+                Files.deleteIfExists(managed.getParent());
+            }
+            run(exportfs, "-ra");
+        }
+    }
+
+    private static String run(Path exportfs, String argument)
+    {
+        try {
+            Process process = new ProcessBuilder(exportfs.toString(), argument).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            process.waitFor(30, TimeUnit.SECONDS);
+            return output;
+        }
+        catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
