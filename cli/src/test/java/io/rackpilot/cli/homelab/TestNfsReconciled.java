@@ -2,7 +2,6 @@ package io.rackpilot.cli.homelab;
 
 import io.rackpilot.agent.config.AgentConfig;
 import io.rackpilot.agent.config.AgentKind;
-import io.rackpilot.common.testing.SystemTools;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
 import io.rackpilot.hostagent.HostAgent;
 import io.rackpilot.proto.v1.CommandRecord;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,13 +28,13 @@ class TestNfsReconciled
     void theReconcilerAppliesThePlannedExportsOnce()
             throws Exception
     {
-        withExports((homelab, share, managed, exportfs) -> {
+        ScratchExports.with((homelab, share, managed, exportfs) -> {
             homelab.startCoordinator();
             homelab.startAgent(AgentKind.HOST, "pve", HostAgent::parts, null, new AgentConfig.Nfs(true, managed, List.of(share.getParent()), exportfs));
             homelab.awaitConnected("pve");
             homelab.coordinator().plans().apply(plan(share), "nfs.yaml", false, OptionalLong.of(0), "test", "test");
 
-            TestHomelab.awaitCondition("the planned export is in force", () -> run(exportfs, "-v").contains(share.toString()));
+            TestHomelab.awaitCondition("the planned export is in force", () -> ScratchExports.exportfs(exportfs, "-v").contains(share.toString()));
             assertThat(Files.readString(managed)).contains(share + " 10.0.20.0/24(rw,sync,no_subtree_check,no_root_squash)");
             TestHomelab.awaitCondition("plan diff in sync", () -> homelab.rackctl("plan", "diff").exitCode() == 0);
             homelab.coordinator().reconcile().trigger();
@@ -54,7 +51,7 @@ class TestNfsReconciled
     void inObserveModeTheMissingExportIsOnlyReported()
             throws Exception
     {
-        withExports((homelab, share, managed, exportfs) -> {
+        ScratchExports.with((homelab, share, managed, exportfs) -> {
             homelab.configureReconcile(new CoordinatorConfig.Reconcile(Duration.ofSeconds(1), null, Map.of("nfs-export", "observe")), null);
             homelab.startCoordinator();
             homelab.startAgent(AgentKind.HOST, "pve", HostAgent::parts, null, new AgentConfig.Nfs(true, managed, List.of(share.getParent()), exportfs));
@@ -94,49 +91,5 @@ class TestNfsReconciled
                           - spec: 10.0.20.0/24
                             options: [rw, sync, no_subtree_check, no_root_squash]
                 """.formatted(share);
-    }
-
-    private interface Body
-    {
-        void run(TestHomelab homelab, Path share, Path managed, Path exportfs)
-                throws Exception;
-    }
-
-    private static void withExports(Body body)
-            throws Exception
-    {
-        Path exportfs = SystemTools.require("exportfs");
-        if (!Files.isWritable(Path.of("/etc"))) {
-            org.junit.jupiter.api.Assertions.assertNotEquals("1", System.getenv("RACKPILOT_REQUIRE_SYSTEM_TESTS"), "this test writes to /etc/exports.d and needs root");
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "this test writes to /etc/exports.d and needs root");
-        }
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Path managed = Path.of("/etc/exports.d/rackpilot-test-" + suffix + ".exports");
-        boolean createdDirectory = !Files.exists(managed.getParent());
-        try (TestHomelab homelab = new TestHomelab()) {
-            Path share = homelab.root().resolve("rackpilot-test-" + suffix).resolve("nfs");
-            Files.createDirectories(share);
-            body.run(homelab, share, managed, exportfs);
-        }
-        finally {
-            Files.deleteIfExists(managed);
-            if (createdDirectory) {
-                Files.deleteIfExists(managed.getParent());
-            }
-            run(exportfs, "-ra");
-        }
-    }
-
-    private static String run(Path exportfs, String argument)
-    {
-        try {
-            Process process = new ProcessBuilder(exportfs.toString(), argument).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            process.waitFor(30, TimeUnit.SECONDS);
-            return output;
-        }
-        catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
