@@ -92,6 +92,20 @@ class TestMetricsEndpoints
     }
 
     @Test
+    void theDocumentedAlertsAreValidRules()
+            throws Exception
+    {
+        String documentation = Files.readString(Path.of("../docs/metrics.md"));
+        int section = documentation.indexOf("## Alerts worth having");
+        int start = documentation.indexOf("```yaml\n", section) + "```yaml\n".length();
+        int end = documentation.indexOf("```", start);
+        String alerts = documentation.substring(start, end);
+        assertThat(alerts).contains("RackpilotGpuMoveFailed").contains("RackpilotHomelabDrifts");
+        String rules = "groups:\n  - name: rackpilot\n    rules:\n" + alerts.lines().map(line -> "      " + line).collect(java.util.stream.Collectors.joining("\n")) + "\n";
+        Promtool.checkRules(rules);
+    }
+
+    @Test
     void aRealPrometheusDiscoversAndScrapesEveryAgentThroughTheCoordinator()
             throws Exception
     {

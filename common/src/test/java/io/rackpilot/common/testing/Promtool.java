@@ -41,6 +41,39 @@ public final class Promtool
     }
 
     /**
+     * Fails the test when {@code promtool check rules} rejects {@code rules} (a rules file's YAML); skips it when promtool is missing, under the rule of
+     * {@link SystemTools#require}.
+     */
+    public static void checkRules(String rules)
+    {
+        requireNonNull(rules, "rules is null");
+        Path promtool = SystemTools.require("promtool");
+        Path file;
+        try {
+            file = java.nio.file.Files.createTempFile("rackpilot-rules-", ".yml");
+            java.nio.file.Files.writeString(file, rules);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Result result;
+        try {
+            result = run(List.of(promtool.toString(), "check", "rules", file.toString()), "");
+        }
+        finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+            catch (IOException e) {
+                // a leftover temporary file is harmless
+            }
+        }
+        if (result.exitCode() != 0) {
+            fail("promtool check rules reported problems (exit code " + result.exitCode() + "):\n" + result.output() + "\n--- rules checked ---\n" + rules);
+        }
+    }
+
+    /**
      * Runs a command with {@code input} on its standard input; returns its exit code and its standard output and error together.
      */
     static Result run(List<String> command, String input)
