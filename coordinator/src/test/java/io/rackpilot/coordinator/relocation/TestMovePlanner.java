@@ -142,6 +142,26 @@ class TestMovePlanner
     }
 
     @Test
+    void runningHolderThatIsNoNodeIsShutDownWithAWarning()
+    {
+        GpuMove move = plan(homelab().placeCardInProxmox(102).gpus("k8s-node1", 0), 202);
+        assertThat(move.getFromVmid()).isEqualTo(102);
+        assertThat(move.getFromNode()).isEqualTo("devvm");
+        assertThat(move.getWarningsList()).containsExactly("VM 102 is not in the plan as a Kubernetes node; its workloads are not drained");
+        assertThat(move.getStepsList()).extracting(MoveStep::getName)
+                .containsExactly("preflight", "shutdown-old", "detach-old", "attach-new", "restart-new", "start-old", "wait-gpu", "wait-taints");
+    }
+
+    @Test
+    void stoppedHolderThatIsNoNodeNeedsNoWarning()
+    {
+        GpuMove move = plan(homelab().placeCardInProxmox(102).status(102, "stopped").gpus("k8s-node1", 0), 202);
+        assertThat(move.getWarningsList()).isEmpty();
+        assertThat(move.getStepsList()).extracting(MoveStep::getName)
+                .containsExactly("preflight", "detach-old", "attach-new", "restart-new", "wait-gpu", "wait-taints");
+    }
+
+    @Test
     void cardOnNoVmIsOnlyAttached()
     {
         GpuMove move = plan(homelab().placeCardInProxmox(0).gpus("k8s-node1", 0), 204);
