@@ -1,5 +1,6 @@
 package io.rackpilot.coordinator.reconcile;
 
+import io.rackpilot.coordinator.observed.ObservedAgent;
 import io.rackpilot.coordinator.observed.ObservedHomelab;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.proto.v1.Action;
@@ -157,6 +158,25 @@ class TestReconciler
                     assertThat(item.getActual()).isEqualTo("lost");
                     assertThat(item.getEnforced()).isFalse();
                 });
+    }
+
+    @Test
+    void aLostAgentOfTheSameNodeDoesNotHideTheConnectedOne()
+    {
+        // an old registry entry (the agent was reinstalled under another id) still claims k8s-node3
+        ObservedHomelab observed = homelab().moveCard(203).settled(GPU_ID, 201).build();
+        ObservedAgent current = observed.agent("k8s-node3").orElseThrow();
+        ObservedAgent old = new ObservedAgent(current.info().toBuilder().setId("k8s-3-old").setState(io.rackpilot.proto.v1.AgentState.AGENT_STATE_LOST).build(),
+                current.reported().map(report -> report.toBuilder().setAgentId("k8s-3-old").setInventory(report.getInventory().toBuilder()
+                        .setGpus(report.getInventory().getGpus().toBuilder().clearItems())).build()));
+        List<ObservedAgent> agents = new java.util.ArrayList<>(observed.agents());
+        agents.add(old);
+        Reconciliation reconciliation = ENFORCING.compute(Homelabs.seedPlan(), REVISION, new ObservedHomelab(agents, observed.moves(), observed.settledPlacements()), NOW);
+        assertThat(reconciliation.actions()).containsExactlyInAnyOrder(
+                new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_TAINT, "k8s-node1", untaint()),
+                new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_LABEL, "k8s-node1", unlabel()),
+                new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_TAINT, "k8s-node3", taint()),
+                new ReconcileAction.AgentCommand(DriftKind.GPU_NODE_LABEL, "k8s-node3", label()));
     }
 
     @Test
