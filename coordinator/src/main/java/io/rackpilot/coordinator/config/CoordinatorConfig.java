@@ -156,7 +156,7 @@ public record CoordinatorConfig(
             interval = interval == null ? Duration.ofSeconds(30) : interval;
             staleAfter = staleAfter == null ? Duration.ofMinutes(2) : staleAfter;
             mode = mode == null ? Map.of() : Map.copyOf(mode);
-            ReconcileMode.parse(mode, "reconcile.mode");
+            ReconcileMode.parse(mode, "mode");
         }
 
         public Map<ReconcileMode.Group, ReconcileMode> modes()

@@ -2,7 +2,9 @@ package io.rackpilot.coordinator.reconcile;
 
 import io.rackpilot.common.config.ConfigValueException;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,7 +43,8 @@ public enum ReconcileMode
      * The modes of the enforceable groups: enforce unless {@code configured} says otherwise.
      *
      * @param configured group label to mode name, as written in the config file
-     * @param keyPrefix the config key that holds the map, for messages ({@code reconcile.mode})
+     * @param keyPrefix the config key that holds the map, for messages, relative to the object that
+     *        checks it ({@code mode} in {@code reconcile}; dots separate keys)
      */
     public static Map<Group, ReconcileMode> parse(Map<String, String> configured, String keyPrefix)
     {
@@ -51,7 +54,9 @@ public enum ReconcileMode
         modes.put(Group.GPU_ASSIGNMENT, ENFORCE);
         modes.put(Group.REPORTED, OBSERVE);
         for (Map.Entry<String, String> entry : configured.entrySet()) {
-            String key = keyPrefix + "." + entry.getKey();
+            // one path segment per key, so that the loader names the key and finds its line
+            List<Object> key = new ArrayList<>(List.of(keyPrefix.split("\\.")));
+            key.add(entry.getKey());
             Group group = null;
             for (Group candidate : Group.values()) {
                 if (candidate != Group.REPORTED && candidate.label().equals(entry.getKey())) {
@@ -59,12 +64,12 @@ public enum ReconcileMode
                 }
             }
             if (group == null) {
-                throw new ConfigValueException(key, "expected one of nfs-export, gpu-node-policy, gpu-assignment (VM cores, memory, networks and power are only ever reported)");
+                throw ConfigValueException.at(key, "expected one of nfs-export, gpu-node-policy, gpu-assignment (VM cores, memory, networks and power are only ever reported)");
             }
             ReconcileMode mode = switch (entry.getValue() == null ? "" : entry.getValue()) {
                 case "enforce" -> ENFORCE;
                 case "observe" -> OBSERVE;
-                default -> throw new ConfigValueException(key, "expected enforce or observe, got \"" + entry.getValue() + "\"");
+                default -> throw ConfigValueException.at(key, "expected enforce or observe, got \"" + entry.getValue() + "\"");
             };
             modes.put(group, mode);
         }

@@ -300,13 +300,14 @@ public final class Reconciler
         List<ObservedAgent> nodes = observed.agents().stream().filter(ObservedAgent::isNode).sorted(Comparator.comparing(ObservedAgent::id)).toList();
         for (ObservedAgent agent : nodes) {
             Optional<KubernetesNodeInfo> node = agent.kubernetesNode();
-            if (node.isEmpty() || !seenNodes.add(node.get().getNodeName())) {
+            if (node.isEmpty()) {
                 continue;
             }
-            // Only a positive, fresh report from a connected agent changes anything.
+            // Only a positive, fresh report from a connected agent changes anything; a lost agent
+            // that claims the same Node (an old registry entry) does not hide the one that reports.
             Optional<List<io.rackpilot.proto.v1.Gpu>> gpus = agent.gpuReport();
             boolean fresh = agent.collectedAt().map(collected -> !collected.plus(staleAfter).isBefore(now)).orElse(false);
-            if (!agent.connected() || gpus.isEmpty() || !fresh) {
+            if (!agent.connected() || gpus.isEmpty() || !fresh || !seenNodes.add(node.get().getNodeName())) {
                 continue;
             }
             boolean hasGpu = !gpus.get().isEmpty();

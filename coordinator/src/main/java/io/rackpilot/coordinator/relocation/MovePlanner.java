@@ -157,7 +157,7 @@ public final class MovePlanner
             throw refused("VM " + holder.get().getVmid() + " holds the GPU and is running, but its node-agent is " + (oldAgent.isEmpty() ? "not known" : !oldAgent.get().connected() ? "not connected" : "not on its Kubernetes Node")
                     + ", so its GPU pods cannot be drained: bring the agent back, or shut VM " + holder.get().getVmid() + " down first");
         }
-        if (holder.isPresent() && !oldRunning && !oldIsNode) {
+        if (holder.isPresent() && oldRunning && !oldIsNode) {
             warnings.add("VM " + holder.get().getVmid() + " is not in the plan as a Kubernetes node; its workloads are not drained");
         }
         targetAgent.get().gpuReport().filter(gpus -> !gpus.isEmpty()).ifPresent(gpus -> warnings.add(
