@@ -211,13 +211,16 @@ public final class Reconciler
         else if (!host.get().carriesOut(NFS_APPLY)) {
             detail = host.get().id() + " does not carry out " + NFS_APPLY + " (nfs is off in its config)";
         }
+        else if (!host.get().connected()) {
+            detail = host.get().id() + " is lost: its last report is shown, and nothing is applied until it is back";
+        }
         else {
             detail = "applying the plan's exports on " + host.get().id();
         }
         for (DriftItem item : items) {
             result.drift.add(item.toBuilder().setEnforced(enforce).setDetail(detail).build());
         }
-        if (needsApply && enforce && host.get().carriesOut(NFS_APPLY)) {
+        if (needsApply && enforce && host.get().carriesOut(NFS_APPLY) && host.get().connected()) {
             NfsExportsApplyAction.Builder apply = NfsExportsApplyAction.newBuilder();
             for (NfsExport planned : plan.spec().nfs().exports()) {
                 io.rackpilot.proto.v1.NfsExport.Builder export = io.rackpilot.proto.v1.NfsExport.newBuilder().setPath(planned.path());

@@ -333,6 +333,17 @@ class TestReconciler
     }
 
     @Test
+    void aLostHostAgentGetsNoNfsCommandOnItsLastReport()
+    {
+        Reconciliation reconciliation = compute(homelab().nfsExports(Optional.of(io.rackpilot.proto.v1.NfsExports.getDefaultInstance())).lost(Homelabs.HOST));
+        assertThat(reconciliation.drift()).anySatisfy(item -> {
+            assertThat(item.getKind()).isEqualTo("nfs-export");
+            assertThat(item.getDetail()).contains("is lost");
+        });
+        assertThat(reconciliation.actions()).noneMatch(action -> action.kind() == DriftKind.NFS_EXPORT);
+    }
+
+    @Test
     void lostHostAgentIsReportedAndItsLastReportStillUsed()
     {
         Reconciliation reconciliation = compute(homelab().lost(Homelabs.HOST));
