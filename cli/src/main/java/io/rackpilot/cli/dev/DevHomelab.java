@@ -99,9 +99,9 @@ public final class DevHomelab
         Path caFile = workDirectory.resolve("tls/ca.pem");
         authority.writeTo(caFile, workDirectory.resolve("tls/ca-key.pem"));
         TlsFiles coordinatorTls = issue(authority, caFile, workDirectory.resolve("tls"), new Identity(IdentityRole.COORDINATOR, "coordinator"), "coordinator");
-        issue(authority, caFile, clientDirectory, new Identity(IdentityRole.ADMIN, "dev"), ClientSettings.CERTIFICATE_NAME);
 
         Coordinator coordinator = null;
+        boolean clientIssued = false;
         ProxmoxSimulator proxmox = null;
         KubernetesSimulator kubernetes = null;
         List<Agent> agents = new ArrayList<>();
@@ -121,6 +121,10 @@ public final class DevHomelab
 
             CoordinatorConfig coordinatorConfig = coordinatorConfig(grpcPort, metricsPort, coordinatorTls, workDirectory);
             coordinator = Coordinator.start(coordinatorConfig);
+            // Only now, with the ports taken: a second rackctl dev that cannot listen must not
+            // overwrite (or, failing, delete) the certificate of the one that runs.
+            issue(authority, caFile, clientDirectory, new Identity(IdentityRole.ADMIN, "dev"), ClientSettings.CERTIFICATE_NAME);
+            clientIssued = true;
             // Later starts (restartCoordinator) keep the ports the first one got.
             coordinatorConfig = coordinatorConfig(coordinator.grpcPort(), coordinator.metricsPort(), coordinatorTls, workDirectory);
             int nextMetricsPort = metricsPort == 0 ? 0 : metricsPort + 1;
@@ -181,7 +185,9 @@ public final class DevHomelab
             if (kubernetes != null) {
                 kubernetes.close();
             }
-            deleteRecursively(clientDirectory);
+            if (clientIssued) {
+                deleteRecursively(clientDirectory);
+            }
             deleteRecursively(workDirectory);
             throw e;
         }

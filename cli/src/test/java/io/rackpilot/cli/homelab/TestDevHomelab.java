@@ -32,6 +32,23 @@ class TestDevHomelab
     Path home;
 
     @Test
+    void aSecondDevHomelabOnTheSamePortLeavesTheFirstOnesCertificateAlone()
+            throws Exception
+    {
+        HomelabPlan plan = PlanLoader.load(Path.of("../docs/examples/homelab.yaml"));
+        Path clientDirectory = home.resolve(".config/rackpilot/dev");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (DevHomelab first = DevHomelab.start(plan, 0, 0, clientDirectory, Map.of(), quiet)) {
+            byte[] certificate = java.nio.file.Files.readAllBytes(clientDirectory.resolve("rackctl.pem"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DevHomelab.start(plan, first.coordinator().grpcPort(), 0, clientDirectory, Map.of(), quiet))
+                    .isInstanceOf(java.io.IOException.class);
+            assertThat(java.nio.file.Files.readAllBytes(clientDirectory.resolve("rackctl.pem"))).isEqualTo(certificate);
+            Map<String, String> environment = Map.of("HOME", home.toString(), "RACKPILOT_COORDINATOR", "127.0.0.1:" + first.coordinator().grpcPort());
+            assertThat(TestHomelab.rackctl(environment, "agents").exitCode()).isZero();
+        }
+    }
+
+    @Test
     void runsTheExamplePlanAndRackctlFindsIt()
             throws Exception
     {
