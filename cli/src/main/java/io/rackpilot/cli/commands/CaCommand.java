@@ -8,6 +8,7 @@ import io.rackpilot.common.tls.IdentityRole;
 import io.rackpilot.common.tls.IssuedCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class CaCommand
         }
     }
 
-    @Command(name = "issue", description = "Issue a certificate for one part, e.g. `rackctl ca issue --ca-dir /root/rackpilot-ca --role node --id k8s-node1 --out /etc/rackpilot/tls`.")
+    @Command(name = "issue", description = "Issue a certificate for one part, e.g. `rackctl ca issue --ca-dir /root/rackpilot-ca --role node k8s-node1 --out /etc/rackpilot/tls`.")
     public static final class Issue
             implements Callable<Integer>
     {
@@ -89,7 +90,10 @@ public final class CaCommand
         @Option(names = "--role", required = true, paramLabel = "ROLE", description = "host, node, coordinator or admin.")
         private String role;
 
-        @Option(names = "--id", required = true, paramLabel = "ID", description = "The part's id: pve, k8s-node1, coordinator, alice.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The part's id: pve, k8s-node1, coordinator, alice (or --id).")
+        private String name;
+
+        @Option(names = "--id", paramLabel = "ID", description = "The part's id, as NAME.")
         private String id;
 
         @Option(names = "--dns", paramLabel = "NAME", description = "A DNS name the part is reached by (repeatable; the coordinator needs its own).")
@@ -111,9 +115,13 @@ public final class CaCommand
         public Integer call()
                 throws IOException
         {
+            if ((name == null) == (id == null)) {
+                parent.rackctl.err().println("rackctl: give the part's id once: `rackctl ca issue --role node k8s-node1` (or --id k8s-node1)");
+                return ExitCodes.BAD_INPUT;
+            }
             Identity identity;
             try {
-                identity = new Identity(IdentityRole.parse(role.toLowerCase(Locale.ROOT)), id);
+                identity = new Identity(IdentityRole.parse(role.toLowerCase(Locale.ROOT)), name != null ? name : id);
             }
             catch (IllegalArgumentException e) {
                 parent.rackctl.err().println("rackctl: " + e.getMessage());
@@ -131,7 +139,7 @@ public final class CaCommand
                 parent.rackctl.err().println("rackctl: cannot load the CA from " + caDirectory + ": " + e.getMessage());
                 return ExitCodes.BAD_INPUT;
             }
-            String name = baseName != null ? baseName : switch (identity.role()) {
+            String fileName = baseName != null ? baseName : switch (identity.role()) {
                 case HOST -> "host-agent";
                 case NODE -> "node-agent";
                 case COORDINATOR -> "coordinator";
@@ -146,10 +154,10 @@ public final class CaCommand
                 return ExitCodes.BAD_INPUT;
             }
             Files.createDirectories(outputDirectory);
-            issued.writeTo(outputDirectory.resolve(name + ".pem"), outputDirectory.resolve(name + "-key.pem"));
+            issued.writeTo(outputDirectory.resolve(fileName + ".pem"), outputDirectory.resolve(fileName + "-key.pem"));
             Files.copy(caDirectory.resolve("ca.pem"), outputDirectory.resolve("ca.pem"), StandardCopyOption.REPLACE_EXISTING);
-            parent.rackctl.out().println("issued " + identity.toUri() + ": wrote " + outputDirectory.resolve(name + ".pem") + ", "
-                    + outputDirectory.resolve(name + "-key.pem") + " and " + outputDirectory.resolve("ca.pem"));
+            parent.rackctl.out().println("issued " + identity.toUri() + ": wrote " + outputDirectory.resolve(fileName + ".pem") + ", "
+                    + outputDirectory.resolve(fileName + "-key.pem") + " and " + outputDirectory.resolve("ca.pem"));
             return ExitCodes.OK;
         }
     }
