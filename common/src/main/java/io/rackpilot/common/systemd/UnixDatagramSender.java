@@ -16,6 +16,7 @@ final class UnixDatagramSender
 {
     private static final int SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_NOSIGNAL = 0x4000;
 
     private UnixDatagramSender() {}
@@ -33,7 +34,7 @@ final class UnixDatagramSender
         }
         try {
             byte[] sockaddr = address.sockaddr();
-            long sent = libc.sendto(socket, message, new NativeLong(message.length), MSG_NOSIGNAL, sockaddr, address.length()).longValue();
+            long sent = libc.sendto(socket, message, new NativeLong(message.length), MSG_DONTWAIT | MSG_NOSIGNAL, sockaddr, address.length()).longValue();
             if (sent != message.length) {
                 throw new IOException("sent " + sent + " of " + message.length + " bytes to " + address);
             }
