@@ -1,5 +1,6 @@
 package io.rackpilot.agent;
 
+import io.rackpilot.common.testing.DaemonProcess;
 import io.rackpilot.common.testing.NotifySocket;
 import io.rackpilot.common.tls.CertificateAuthority;
 import io.rackpilot.common.tls.Identity;
@@ -13,10 +14,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,17 +38,12 @@ class TestAgentDaemonUnderSystemd
     {
         try (NotifySocket socket = NotifySocket.atPath(directory.resolve("notify"))) {
             int port = closedPort();
-            Process daemon = start(socket, port);
-            try {
+            try (DaemonProcess daemon = start(socket, port)) {
                 assertRunsAndPings(socket, port, daemon);
-                daemon.destroy();
-                assertThat(socket.awaitMessage("STOPPING=1"::equals, WAIT)).as(log()).isPresent();
-                assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(log()).isTrue();
-                assertThat(daemon.exitValue()).as(log()).isZero();
-                assertThat(log()).contains("SIGTERM: stopping node-agent");
-            }
-            finally {
-                daemon.destroyForcibly();
+                daemon.terminate();
+                assertThat(socket.awaitMessage("STOPPING=1"::equals, WAIT)).as(daemon.log()).isPresent();
+                assertThat(daemon.awaitExit(WAIT)).as(daemon.log()).isZero();
+                assertThat(daemon.log()).contains("SIGTERM: stopping node-agent");
             }
         }
     }
@@ -59,26 +54,20 @@ class TestAgentDaemonUnderSystemd
     {
         try (NotifySocket socket = NotifySocket.abstractName()) {
             int port = closedPort();
-            Process daemon = start(socket, port);
-            try {
+            try (DaemonProcess daemon = start(socket, port)) {
                 assertRunsAndPings(socket, port, daemon);
-                Process kill = new ProcessBuilder("kill", "-INT", Long.toString(daemon.pid())).inheritIO().start();
-                assertThat(kill.waitFor()).isZero();
-                assertThat(socket.awaitMessage("STOPPING=1"::equals, WAIT)).as(log()).isPresent();
-                assertThat(daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(log()).isTrue();
-                assertThat(daemon.exitValue()).as(log()).isZero();
-                assertThat(log()).contains("SIGINT: stopping node-agent");
-            }
-            finally {
-                daemon.destroyForcibly();
+                daemon.interrupt();
+                assertThat(socket.awaitMessage("STOPPING=1"::equals, WAIT)).as(daemon.log()).isPresent();
+                assertThat(daemon.awaitExit(WAIT)).as(daemon.log()).isZero();
+                assertThat(daemon.log()).contains("SIGINT: stopping node-agent");
             }
         }
     }
 
-    private void assertRunsAndPings(NotifySocket socket, int port, Process daemon)
+    private static void assertRunsAndPings(NotifySocket socket, int port, DaemonProcess daemon)
     {
-        assertThat(socket.awaitMessage("READY=1"::equals, STARTUP)).as(log()).isPresent();
-        assertThat(socket.awaitMessage(message -> message.startsWith("STATUS=reconnecting in "), WAIT)).as(log())
+        assertThat(socket.awaitMessage("READY=1"::equals, STARTUP)).as(daemon.log()).isPresent();
+        assertThat(socket.awaitMessage(message -> message.startsWith("STATUS=reconnecting in "), WAIT)).as(daemon.log())
                 .hasValueSatisfying(status -> assertThat(status).matches("STATUS=reconnecting in \\d+ s \\(coordinator 127\\.0\\.0\\.1:" + port + ": UNAVAILABLE.*\\)"));
         int pings = 0;
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -87,7 +76,7 @@ class TestAgentDaemonUnderSystemd
                 pings++;
             }
         }
-        assertThat(pings).as(log()).isEqualTo(4);
+        assertThat(pings).as(daemon.log()).isEqualTo(4);
         assertThat(daemon.isAlive()).isTrue();
         List<String> received = socket.received();
         assertThat(received).contains("STATUS=connecting to coordinator 127.0.0.1:" + port);
@@ -95,7 +84,7 @@ class TestAgentDaemonUnderSystemd
         assertThat(received).doesNotContain("STOPPING=1");
     }
 
-    private Process start(NotifySocket socket, int coordinatorPort)
+    private DaemonProcess start(NotifySocket socket, int coordinatorPort)
             throws IOException
     {
         CertificateAuthority authority = CertificateAuthority.create("rackpilot test CA", Duration.ofDays(1));
@@ -125,34 +114,9 @@ class TestAgentDaemonUnderSystemd
                 "kubernetes:",
                 "  enabled: false",
                 ""));
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classPath(), AgentDaemonProcessMain.class.getName(), "--config", config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("daemon.log").toFile());
-        Map<String, String> environment = builder.environment();
-        environment.remove("WATCHDOG_PID");
-        environment.putAll(socket.environment());
+        Map<String, String> environment = new HashMap<>(socket.environment());
         environment.put("WATCHDOG_USEC", "400000");
-        return builder.start();
-    }
-
-    private String log()
-    {
-        try {
-            Path file = directory.resolve("daemon.log");
-            return Files.exists(file) ? "daemon log:\n" + Files.readString(file) : "no daemon log";
-        }
-        catch (IOException e) {
-            return "daemon log unreadable: " + e;
-        }
-    }
-
-    private static String classPath()
-    {
-        // surefire runs the tests from a manifest-only jar; it gives the real class path here
-        String testClassPath = System.getProperty("surefire.test.class.path");
-        return testClassPath == null || testClassPath.isBlank() ? System.getProperty("java.class.path") : testClassPath;
+        return DaemonProcess.start(AgentDaemonProcessMain.class, List.of("--config", config.toString()), environment, directory.resolve("daemon.log"));
     }
 
     private static int closedPort()
