@@ -23,6 +23,7 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.metrics.Metrics;
 import io.rackpilot.common.metrics.MetricsHttpServer;
 import io.rackpilot.common.net.HostAndPort;
+import io.rackpilot.common.systemd.Liveness;
 import io.rackpilot.common.tls.Identity;
 import io.rackpilot.common.tls.TlsContexts;
 import io.rackpilot.common.tls.TlsFiles;
@@ -36,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,6 +64,17 @@ public final class Agent
 {
     private static final Logger log = Logger.getLogger(Agent.class.getName());
 
+    /** Liveness: how often the link's scheduler hands a tick through the gRPC thread. */
+    static final Duration LINK_PROBE_PERIOD = Duration.ofSeconds(1);
+    /** Liveness: how long the link's threads may go without passing a tick. */
+    public static final Duration LINK_MAX_SILENCE = Duration.ofSeconds(30);
+    /** Liveness: how much longer than the inventory interval one collection may take. */
+    public static final Duration INVENTORY_MARGIN = Duration.ofMinutes(2);
+    /** How long {@link #close()} waits for running commands to finish and be journaled. */
+    public static final Duration COMMAND_GRACE = Duration.ofSeconds(20);
+    public static final String LINK_LOOP = "coordinator link";
+    public static final String INVENTORY_LOOP = "inventory collection";
+
     private final AgentKind kind;
     private final String id;
     private final ManagedChannel channel;
@@ -73,6 +86,7 @@ public final class Agent
     private final ScheduledExecutorService scheduler;
     private final ExecutorService linkThread;
     private final ExecutorService workers;
+    private final List<Liveness.Loop> loops;
 
     private Agent(
             AgentKind kind,
@@ -85,7 +99,8 @@ public final class Agent
             MetricsHttpServer metricsServer,
             ScheduledExecutorService scheduler,
             ExecutorService linkThread,
-            ExecutorService workers)
+            ExecutorService workers,
+            List<Liveness.Loop> loops)
     {
         this.kind = kind;
         this.id = id;
@@ -98,6 +113,7 @@ public final class Agent
         this.scheduler = scheduler;
         this.linkThread = linkThread;
         this.workers = workers;
+        this.loops = List.copyOf(loops);
     }
 
     /**
@@ -110,7 +126,7 @@ public final class Agent
     public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput)
             throws IOException
     {
-        return start(kind, config, parts, auditOutput, new NvmlGpuSource(Optional.ofNullable(config.gpu().nvmlLibrary()), System.getenv()));
+        return start(kind, config, parts, auditOutput, new Liveness(), CoordinatorLink.StatusObserver.NONE);
     }
 
     /**
@@ -119,7 +135,32 @@ public final class Agent
     public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput, GpuSource gpuSource)
             throws IOException
     {
+        return start(kind, config, parts, auditOutput, gpuSource, new Liveness(), CoordinatorLink.StatusObserver.NONE);
+    }
+
+    /**
+     * Starts an agent that reads NVML, registers its main loops with {@code liveness} (the
+     * {@value #LINK_LOOP} and the {@value #INVENTORY_LOOP}) and tells {@code linkStatus} every
+     * change of its link to the coordinator: what a daemon under systemd needs.
+     */
+    public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput, Liveness liveness, CoordinatorLink.StatusObserver linkStatus)
+            throws IOException
+    {
+        requireNonNull(config, "config is null");
+        return start(kind, config, parts, auditOutput, new NvmlGpuSource(Optional.ofNullable(config.gpu().nvmlLibrary()), System.getenv()), liveness, linkStatus);
+    }
+
+    /**
+     * Starts an agent whose GPUs come from the given source, with its loops registered with
+     * {@code liveness} and its link's changes told to {@code linkStatus}. The loops are
+     * unregistered when the agent closes.
+     */
+    public static Agent start(AgentKind kind, AgentConfig config, Function<AgentContext, AgentParts> parts, PrintStream auditOutput, GpuSource gpuSource, Liveness liveness, CoordinatorLink.StatusObserver linkStatus)
+            throws IOException
+    {
         requireNonNull(gpuSource, "gpuSource is null");
+        requireNonNull(liveness, "liveness is null");
+        requireNonNull(linkStatus, "linkStatus is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(config, "config is null").validate(kind);
         requireNonNull(parts, "parts is null");
@@ -147,11 +188,14 @@ public final class Agent
 
         MetricsHttpServer metricsServer = null;
         GpuPoller gpuPoller = null;
+        List<Liveness.Loop> loops = new ArrayList<>();
         try {
             CoordinatorLinkHolder holder = new CoordinatorLinkHolder();
             AgentParts own = parts.apply(new AgentContext(id, config, metrics));
             InventoryCollection inventory = AgentInventory.collection(config, own.collectors(), agentMetrics::collectorFinished);
-            InventoryReporter reporter = new InventoryReporter(inventory, inventoryThread, config.inventory().interval(), holder::send, clock);
+            Liveness.Loop inventoryLoop = liveness.register(INVENTORY_LOOP, config.inventory().interval().plus(INVENTORY_MARGIN));
+            loops.add(inventoryLoop);
+            InventoryReporter reporter = new InventoryReporter(inventory, inventoryThread, config.inventory().interval(), holder::send, clock, inventoryLoop::tick);
             List<ActionHandler> extras = own.actionHandlers();
             List<ActionHandler> handlers = new ArrayList<>(extras);
             for (ActionHandler builtIn : List.of(new PingHandler(id), new InventoryRefreshHandler(reporter))) {
@@ -224,6 +268,7 @@ public final class Agent
                             executor.submit(command);
                         }
                     },
+                    linkStatus,
                     scheduler,
                     new Backoff(config.coordinator().initialBackoff(), config.coordinator().maximumBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
                     clock);
@@ -237,13 +282,28 @@ public final class Agent
                 reporter.gpusUpdated(gpus);
             }, gpuMetrics::polled, clock);
 
+            // The link runs on two threads: the scheduler (heartbeats, reconnects, command timeouts)
+            // and the gRPC thread (everything the coordinator sends). A tick passed through both
+            // proves that neither is stuck, connected or not.
+            Liveness.Loop linkLoop = liveness.register(LINK_LOOP, LINK_MAX_SILENCE);
+            loops.add(linkLoop);
+            scheduler.scheduleAtFixedRate(() -> {
+                try {
+                    linkThread.execute(linkLoop::tick);
+                }
+                catch (RejectedExecutionException e) {
+                    // the agent is stopping
+                }
+            }, 0, LINK_PROBE_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+
             reporter.start();
             gpuPoller.start();
             link.start();
             log.info(kind.daemonName() + " " + id + " started: coordinator " + coordinator + ", metrics on port " + metricsPort);
-            return new Agent(kind, id, channel, link, executor, reporter, gpuPoller, metricsServer, scheduler, linkThread, workers);
+            return new Agent(kind, id, channel, link, executor, reporter, gpuPoller, metricsServer, scheduler, linkThread, workers, loops);
         }
         catch (IOException | RuntimeException e) {
+            loops.forEach(Liveness.Loop::close);
             if (gpuPoller != null) {
                 gpuPoller.close();
             }
@@ -287,22 +347,38 @@ public final class Agent
         return executor.runningCount();
     }
 
+    /**
+     * Stops the agent: takes no new command, lets the running ones finish (their results are
+     * journaled and sent while the stream is still up) for up to {@link #COMMAND_GRACE}, then
+     * interrupts those left (a handler that answers the interrupt journals a failed result; one
+     * that does not is abandoned unjournaled and runs again when the coordinator re-sends it), and
+     * only then closes the stream.
+     */
     @Override
     public void close()
     {
-        link.close();
+        loops.forEach(Liveness.Loop::close);
         gpuPoller.close();
         reporter.close();
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+            int running = executor.runningCount();
+            if (running > 0) {
+                log.info("waiting up to " + COMMAND_GRACE.toSeconds() + " s for " + running + " running command(s) to finish");
+            }
+            if (!workers.awaitTermination(COMMAND_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warning(executor.runningCount() + " command(s) still running after " + COMMAND_GRACE.toSeconds() + " s; interrupting them");
                 workers.shutdownNow();
+                if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                    log.warning(executor.runningCount() + " command(s) abandoned without a journaled result; the coordinator re-sends them");
+                }
             }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
         }
+        link.close();
         channel.shutdown();
         try {
             if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {

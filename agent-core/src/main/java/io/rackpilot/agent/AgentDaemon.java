@@ -7,18 +7,29 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
 import io.rackpilot.common.logging.Logging;
+import io.rackpilot.common.systemd.Liveness;
+import io.rackpilot.common.systemd.SystemdNotifier;
+import io.rackpilot.common.systemd.SystemdWatchdog;
 import io.rackpilot.common.tls.TlsFileException;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The command line of both agent daemons: {@code --config FILE}, {@code --version}, {@code --help}.
- * Exit codes: 0 stopped cleanly, 1 failed while running, 2 bad usage or configuration.
+ * Exit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 failed to start or to stop, 2 bad usage or
+ * configuration.
+ * <p>
+ * Under systemd ({@code Type=notify}, {@code NOTIFY_SOCKET} set) it sends {@code READY=1} as soon as
+ * the agent runs (serving {@code /metrics}; it does not wait for the coordinator), a
+ * {@code STATUS=} line at every change of the link to the coordinator, {@code WATCHDOG=1} every
+ * half of {@code WATCHDOG_USEC} while the link and inventory loops go round, and {@code STOPPING=1}
+ * when it begins to stop.
  */
 public final class AgentDaemon
 {
@@ -28,10 +39,18 @@ public final class AgentDaemon
 
     public static int run(AgentKind kind, String[] arguments, Function<AgentContext, AgentParts> parts)
     {
-        return run(kind, arguments, parts, System.out, System.err);
+        return run(kind, arguments, parts, System.out, System.err, System.getenv());
     }
 
     static int run(AgentKind kind, String[] arguments, Function<AgentContext, AgentParts> parts, PrintStream out, PrintStream err)
+    {
+        return run(kind, arguments, parts, out, err, Map.of());
+    }
+
+    /**
+     * @param environment where {@code NOTIFY_SOCKET}, {@code WATCHDOG_USEC} and {@code WATCHDOG_PID} come from
+     */
+    static int run(AgentKind kind, String[] arguments, Function<AgentContext, AgentParts> parts, PrintStream out, PrintStream err, Map<String, String> environment)
     {
         Path configFile = null;
         for (int i = 0; i < arguments.length; i++) {
@@ -71,9 +90,12 @@ public final class AgentDaemon
             err.println(e.getMessage());
             return 2;
         }
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(environment);
+        Liveness liveness = new Liveness();
+        notifier.status("starting");
         Agent agent;
         try {
-            agent = Agent.start(kind, config, parts, out);
+            agent = Agent.start(kind, config, parts, out, liveness, (state, line) -> notifier.status(line));
         }
         catch (IllegalArgumentException | ConfigException | TlsFileException e) {
             err.println((configFile == null ? kind.defaultConfigFile() : configFile) + ": " + e.getMessage());
@@ -83,8 +105,16 @@ public final class AgentDaemon
             log.log(Level.SEVERE, kind.daemonName() + " failed to start", e);
             return 1;
         }
-        Daemons.runUntilStopped(kind.daemonName(), agent);
-        return 0;
+        notifier.ready();
+        SystemdWatchdog watchdog = SystemdWatchdog.start(notifier, liveness);
+        return Daemons.runUntilStopped(kind.daemonName(), () -> {
+            try {
+                agent.close();
+            }
+            finally {
+                watchdog.close();
+            }
+        }, notifier);
     }
 
     static AgentConfig loadConfig(AgentKind kind, Path configFile)

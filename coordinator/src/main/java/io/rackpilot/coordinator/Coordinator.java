@@ -4,6 +4,7 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.metrics.Metrics;
 import io.rackpilot.common.metrics.HttpResponse;
 import io.rackpilot.common.metrics.MetricsHttpServer;
+import io.rackpilot.common.systemd.Liveness;
 import io.rackpilot.common.tls.TlsContexts;
 import io.rackpilot.common.tls.TlsFiles;
 import io.rackpilot.coordinator.agents.AgentLinkService;
@@ -26,10 +27,15 @@ import io.rackpilot.coordinator.relocation.MoveStore;
 import io.rackpilot.coordinator.server.CoordinatorServer;
 import io.rackpilot.coordinator.store.SqliteStore;
 import io.rackpilot.coordinator.store.Store;
+import io.rackpilot.proto.v1.AgentState;
+import io.rackpilot.proto.v1.Role;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +55,12 @@ public final class Coordinator
 {
     private static final Logger log = Logger.getLogger(Coordinator.class.getName());
     public static final String DATABASE_FILE = "coordinator.db";
+    public static final String HOUSEKEEPING_LOOP = "housekeeping";
+    public static final String RECONCILE_LOOP = "reconcile loop";
+    /** Liveness: how much longer than its period the housekeeping task may stay silent. */
+    public static final Duration HOUSEKEEPING_MARGIN = Duration.ofSeconds(30);
+    /** Liveness: how much longer than its interval the reconcile loop may stay silent (one slow run). */
+    public static final Duration RECONCILE_MARGIN = Duration.ofSeconds(90);
 
     private final Store store;
     private final AgentRegistry registry;
@@ -60,10 +72,12 @@ public final class Coordinator
     private final CoordinatorServer server;
     private final MetricsHttpServer metricsServer;
     private final ScheduledExecutorService housekeeping;
+    private final List<Liveness.Loop> loops;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Coordinator(Store store, AgentRegistry registry, CommandService commands, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile, PlacementBook placements, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping)
+    private Coordinator(Store store, AgentRegistry registry, CommandService commands, PlanBook plans, GpuMoves moves, ReconcileLoop reconcile, PlacementBook placements, CoordinatorServer server, MetricsHttpServer metricsServer, ScheduledExecutorService housekeeping, List<Liveness.Loop> loops)
     {
+        this.loops = List.copyOf(loops);
         this.placements = placements;
         this.store = store;
         this.registry = registry;
@@ -79,7 +93,19 @@ public final class Coordinator
     public static Coordinator start(CoordinatorConfig config)
             throws IOException
     {
+        return start(config, new Liveness());
+    }
+
+    /**
+     * Starts a coordinator whose main loops (the {@value #HOUSEKEEPING_LOOP} task and the
+     * {@value #RECONCILE_LOOP}) are registered with {@code liveness}, for the systemd watchdog;
+     * they are unregistered when it closes.
+     */
+    public static Coordinator start(CoordinatorConfig config, Liveness liveness)
+            throws IOException
+    {
         requireNonNull(config, "config is null").validate();
+        requireNonNull(liveness, "liveness is null");
         Clock clock = Clock.systemUTC();
         TlsFiles tlsFiles = new TlsFiles(config.tls().ca(), config.tls().certificate(), config.tls().privateKey());
 
@@ -92,6 +118,7 @@ public final class Coordinator
         ScheduledExecutorService housekeeping = null;
         GpuMoves moves = null;
         ReconcileLoop reconcile = null;
+        List<Liveness.Loop> loops = new ArrayList<>();
         try {
             AgentRegistry registry = new AgentRegistry(store, clock, config.agents().lostAfter());
             InventoryBook inventory = new InventoryBook(store);
@@ -104,7 +131,9 @@ public final class Coordinator
             PlacementBook placements = new PlacementBook(store);
             HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list, placements::settled);
             moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished);
-            reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, placements, clock, coordinatorMetrics, config.reconcile().interval());
+            Liveness.Loop reconcileLoop = liveness.register(RECONCILE_LOOP, config.reconcile().interval().plus(RECONCILE_MARGIN));
+            loops.add(reconcileLoop);
+            reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, placements, clock, coordinatorMetrics, config.reconcile().interval(), reconcileLoop::tick);
             coordinatorMetrics.watch(plans, moves);
             ReconcileLoop loop = reconcile;
             plans.addListener(loop::trigger);
@@ -128,7 +157,10 @@ public final class Coordinator
                 return thread;
             });
             long period = config.agents().heartbeatInterval().toMillis();
+            Liveness.Loop housekeepingLoop = liveness.register(HOUSEKEEPING_LOOP, config.agents().heartbeatInterval().plus(HOUSEKEEPING_MARGIN));
+            loops.add(housekeepingLoop);
             housekeeping.scheduleWithFixedDelay(() -> {
+                housekeepingLoop.tick();
                 try {
                     registry.closeSilentSessions();
                     commands.expireQueued();
@@ -142,9 +174,10 @@ public final class Coordinator
             reconcile.start();
             log.info("coordinator " + RackpilotVersion.current() + " serving gRPC on " + config.listenAddress().withPort(server.port())
                     + ", metrics on port " + metricsServer.port() + ", state in " + databaseFile);
-            return new Coordinator(store, registry, commands, plans, moves, reconcile, placements, server, metricsServer, housekeeping);
+            return new Coordinator(store, registry, commands, plans, moves, reconcile, placements, server, metricsServer, housekeeping, loops);
         }
         catch (IOException | RuntimeException e) {
+            loops.forEach(Liveness.Loop::close);
             if (reconcile != null) {
                 reconcile.close();
             }
@@ -205,12 +238,32 @@ public final class Coordinator
         return placements;
     }
 
+    /**
+     * A line for a person ({@code systemctl status}): "serving on :7450, 3 agents connected, plan
+     * revision 2", with ", 1 lost" when agents it knows are not connected.
+     */
+    public String statusLine()
+    {
+        int connected = 0;
+        int lost = 0;
+        for (Role role : List.of(Role.ROLE_HOST, Role.ROLE_NODE)) {
+            connected += registry.count(role, AgentState.AGENT_STATE_CONNECTED);
+            lost += registry.count(role, AgentState.AGENT_STATE_LOST);
+        }
+        long revision = plans.currentRevision();
+        return "serving on :" + server.port()
+                + ", " + connected + (connected == 1 ? " agent" : " agents") + " connected"
+                + (lost > 0 ? ", " + lost + " lost" : "")
+                + (revision == 0 ? ", no plan" : ", plan revision " + revision);
+    }
+
     @Override
     public void close()
     {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        loops.forEach(Liveness.Loop::close);
         housekeeping.shutdownNow();
         reconcile.close();
         moves.close();
@@ -227,6 +280,7 @@ public final class Coordinator
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        loops.forEach(Liveness.Loop::close);
         housekeeping.shutdownNow();
         reconcile.close();
         moves.close();

@@ -5,32 +5,54 @@ import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.YamlLoader;
 import io.rackpilot.common.logging.Logging;
+import io.rackpilot.common.systemd.Liveness;
+import io.rackpilot.common.systemd.SystemdNotifier;
+import io.rackpilot.common.systemd.SystemdWatchdog;
 import io.rackpilot.common.tls.TlsFileException;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code rackpilot-coordinator [--config FILE] [--version] [--help]}. Exit codes: 0 stopped
- * cleanly, 1 failed, 2 bad usage or configuration.
+ * cleanly (SIGTERM or SIGINT), 1 failed to start or to stop, 2 bad usage or configuration.
+ * <p>
+ * Under systemd ({@code Type=notify}) it sends {@code READY=1} once gRPC is serving, a
+ * {@code STATUS=} line every {@link #STATUS_PERIOD} ("serving on :7450, 3 agents connected, plan
+ * revision 2"), {@code WATCHDOG=1} every half of {@code WATCHDOG_USEC} while the housekeeping
+ * task and the reconcile loop go round, and {@code STOPPING=1} when it begins to stop.
  */
 public final class CoordinatorMain
 {
     private static final Logger log = Logger.getLogger(CoordinatorMain.class.getName());
     private static final String DEFAULT_CONFIG = "/etc/rackpilot/coordinator.yaml";
+    static final Duration STATUS_PERIOD = Duration.ofSeconds(5);
 
     private CoordinatorMain() {}
 
     public static void main(String[] arguments)
     {
-        System.exit(run(arguments, System.out, System.err));
+        System.exit(run(arguments, System.out, System.err, System.getenv()));
     }
 
     static int run(String[] arguments, PrintStream out, PrintStream err)
+    {
+        return run(arguments, out, err, Map.of());
+    }
+
+    /**
+     * @param environment where {@code NOTIFY_SOCKET}, {@code WATCHDOG_USEC} and {@code WATCHDOG_PID} come from
+     */
+    static int run(String[] arguments, PrintStream out, PrintStream err, Map<String, String> environment)
     {
         Path configFile = null;
         for (int i = 0; i < arguments.length; i++) {
@@ -69,9 +91,12 @@ public final class CoordinatorMain
             err.println(file + ": " + e.getMessage());
             return 2;
         }
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(environment);
+        Liveness liveness = new Liveness();
+        notifier.status("starting");
         Coordinator coordinator;
         try {
-            coordinator = Coordinator.start(config);
+            coordinator = Coordinator.start(config, liveness);
         }
         catch (IllegalArgumentException | TlsFileException e) {
             err.println(file + ": " + e.getMessage());
@@ -81,8 +106,41 @@ public final class CoordinatorMain
             log.log(Level.SEVERE, "the coordinator failed to start: " + e.getMessage(), e);
             return 1;
         }
-        Daemons.runUntilStopped("the coordinator", coordinator);
-        return 0;
+        notifier.status(statusLine(coordinator));
+        notifier.ready();
+        SystemdWatchdog watchdog = SystemdWatchdog.start(notifier, liveness);
+        ScheduledExecutorService statusThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rackpilot-systemd-status");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (notifier.enabled()) {
+            statusThread.scheduleWithFixedDelay(() -> {
+                if (!notifier.isStopping()) {
+                    notifier.status(statusLine(coordinator));
+                }
+            }, STATUS_PERIOD.toMillis(), STATUS_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return Daemons.runUntilStopped("the coordinator", () -> {
+            statusThread.shutdownNow();
+            try {
+                coordinator.close();
+            }
+            finally {
+                watchdog.close();
+            }
+        }, notifier);
+    }
+
+    private static String statusLine(Coordinator coordinator)
+    {
+        try {
+            return coordinator.statusLine();
+        }
+        catch (RuntimeException e) {
+            log.log(Level.FINE, "cannot describe the coordinator's state", e);
+            return "serving on :" + coordinator.grpcPort();
+        }
     }
 
     private static String usage()

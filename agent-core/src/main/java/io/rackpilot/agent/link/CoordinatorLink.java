@@ -44,6 +44,19 @@ public final class CoordinatorLink
         void command(io.rackpilot.proto.v1.Command command);
     }
 
+    /**
+     * Told every change of the link's state, with a line for a person ({@code systemctl status}):
+     * "connecting to coordinator HOST:PORT", "connected to coordinator HOST:PORT",
+     * "reconnecting in 4 s (coordinator HOST:PORT: UNAVAILABLE: io exception)", "stopped". Called
+     * outside the link's lock, on whichever thread changed the state; must not block.
+     */
+    public interface StatusObserver
+    {
+        StatusObserver NONE = (state, line) -> {};
+
+        void statusChanged(State state, String line);
+    }
+
     public enum State
     {
         CONNECTING, CONNECTED, WAITING, CLOSED
@@ -53,6 +66,7 @@ public final class CoordinatorLink
     private final String target;
     private final Supplier<Hello> hello;
     private final Listener listener;
+    private final StatusObserver statusObserver;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff;
     private final Clock clock;
@@ -66,21 +80,30 @@ public final class CoordinatorLink
 
     public CoordinatorLink(Channel channel, String target, Supplier<Hello> hello, Listener listener, ScheduledExecutorService scheduler, Backoff backoff, Clock clock)
     {
+        this(channel, target, hello, listener, StatusObserver.NONE, scheduler, backoff, clock);
+    }
+
+    public CoordinatorLink(Channel channel, String target, Supplier<Hello> hello, Listener listener, StatusObserver statusObserver, ScheduledExecutorService scheduler, Backoff backoff, Clock clock)
+    {
         this.stub = AgentLinkGrpc.newStub(requireNonNull(channel, "channel is null"));
         this.target = requireNonNull(target, "target is null");
         this.hello = requireNonNull(hello, "hello is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.statusObserver = requireNonNull(statusObserver, "statusObserver is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.backoff = requireNonNull(backoff, "backoff is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    public synchronized void start()
+    public void start()
     {
-        if (state == State.CLOSED || session != null) {
-            return;
+        synchronized (this) {
+            if (state == State.CLOSED || session != null) {
+                return;
+            }
+            openStream();
         }
-        openStream();
+        statusObserver.statusChanged(State.CONNECTING, "connecting to coordinator " + target);
     }
 
     public synchronized boolean isConnected()
@@ -148,6 +171,7 @@ public final class CoordinatorLink
         if (current != null) {
             current.finish();
         }
+        statusObserver.statusChanged(State.CLOSED, "stopped");
     }
 
     private void openStream()
@@ -176,6 +200,7 @@ public final class CoordinatorLink
             source.heartbeats = scheduler.scheduleAtFixedRate(source::heartbeat, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         }
         log.info("connected to coordinator " + target);
+        statusObserver.statusChanged(State.CONNECTED, "connected to coordinator " + target);
         listener.connected(welcome);
     }
 
@@ -213,18 +238,22 @@ public final class CoordinatorLink
                 log.fine("coordinator " + target + " still unreachable: " + reason + "; next try in " + delay.toMillis() + " ms");
             }
         }
+        statusObserver.statusChanged(State.WAITING, "reconnecting in " + Math.max(1, (delay.toMillis() + 999) / 1000) + " s (coordinator " + target + ": " + reason + ")");
         if (wasConnected) {
             listener.disconnected(reason);
         }
     }
 
-    private synchronized void reconnect()
+    private void reconnect()
     {
-        pendingReconnect = null;
-        if (state == State.CLOSED || session != null) {
-            return;
+        synchronized (this) {
+            pendingReconnect = null;
+            if (state == State.CLOSED || session != null) {
+                return;
+            }
+            openStream();
         }
-        openStream();
+        statusObserver.statusChanged(State.CONNECTING, "connecting to coordinator " + target);
     }
 
     private static String describe(Throwable error)

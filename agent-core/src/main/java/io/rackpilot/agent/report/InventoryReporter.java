@@ -38,6 +38,7 @@ public final class InventoryReporter
     private final Duration interval;
     private final Predicate<AgentMessage> outbound;
     private final Clock clock;
+    private final Runnable eachRun;
 
     private Inventory lastCollected;
     private Inventory lastSent;
@@ -45,11 +46,20 @@ public final class InventoryReporter
 
     public InventoryReporter(InventoryCollection collection, ScheduledExecutorService inventoryThread, Duration interval, Predicate<AgentMessage> outbound, Clock clock)
     {
+        this(collection, inventoryThread, interval, outbound, clock, () -> {});
+    }
+
+    /**
+     * @param eachRun told at the start of every collection, scheduled or asked for (a liveness tick)
+     */
+    public InventoryReporter(InventoryCollection collection, ScheduledExecutorService inventoryThread, Duration interval, Predicate<AgentMessage> outbound, Clock clock, Runnable eachRun)
+    {
         this.collection = requireNonNull(collection, "collection is null");
         this.inventoryThread = requireNonNull(inventoryThread, "inventoryThread is null");
         this.interval = requireNonNull(interval, "interval is null");
         this.outbound = requireNonNull(outbound, "outbound is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.eachRun = requireNonNull(eachRun, "eachRun is null");
     }
 
     public void start()
@@ -101,6 +111,7 @@ public final class InventoryReporter
 
     private List<String> collectAndReport()
     {
+        eachRun.run();
         try {
             Inventory previous = lastCollected == null ? Inventory.getDefaultInstance() : lastCollected;
             Inventory current = collection.collect();

@@ -52,6 +52,7 @@ public final class ReconcileLoop
     private final Clock clock;
     private final ReconcileListener listener;
     private final Duration interval;
+    private final Runnable eachRun;
     private final ScheduledExecutorService thread;
     private final AtomicBoolean queued = new AtomicBoolean();
     // action key -> what is in flight for it; touched only on the loop's thread and in command callbacks
@@ -60,6 +61,15 @@ public final class ReconcileLoop
     private volatile Optional<Reconciliation> latest = Optional.empty();
 
     public ReconcileLoop(PlanBook plans, HomelabObserver observer, Reconciler reconciler, CommandService commands, GpuMoves moves, PlacementBook placements, Clock clock, ReconcileListener listener, Duration interval)
+    {
+        this(plans, observer, reconciler, commands, moves, placements, clock, listener, interval, () -> {});
+    }
+
+    /**
+     * @param eachRun told at the start of every run (a liveness tick: the timer makes one at least
+     *        every interval)
+     */
+    public ReconcileLoop(PlanBook plans, HomelabObserver observer, Reconciler reconciler, CommandService commands, GpuMoves moves, PlacementBook placements, Clock clock, ReconcileListener listener, Duration interval, Runnable eachRun)
     {
         this.placements = requireNonNull(placements, "placements is null");
         this.plans = requireNonNull(plans, "plans is null");
@@ -70,6 +80,7 @@ public final class ReconcileLoop
         this.clock = requireNonNull(clock, "clock is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.interval = requireNonNull(interval, "interval is null");
+        this.eachRun = requireNonNull(eachRun, "eachRun is null");
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread created = new Thread(runnable, "rackpilot-reconcile");
             created.setDaemon(true);
@@ -129,6 +140,7 @@ public final class ReconcileLoop
     private void run()
     {
         queued.set(false);
+        eachRun.run();
         try {
             Optional<StoredPlan> stored = plans.current();
             if (stored.isEmpty()) {
