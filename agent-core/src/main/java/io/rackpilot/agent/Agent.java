@@ -203,7 +203,7 @@ public final class Agent
                     handlers.add(builtIn);
                 }
             }
-            CommandJournal journal = new CommandJournal(config.stateDirectory().resolve("commands"), config.commands().retainedResults());
+            CommandJournal journal = new CommandJournal(config.stateDirectoryFor(kind).resolve("commands"), config.commands().retainedResults());
             journal.prune();
             CommandExecutor executor = new CommandExecutor(
                     handlers,

@@ -117,11 +117,12 @@ final class TestShippedConfigs
         String uncommented = ShippedConfig.uncommentSettings(Files.readString(file));
         AgentConfig loaded = YamlLoader.parse(uncommented, file + " (uncommented)", AgentConfig.class).validate(kind);
         AgentConfig defaults = AgentConfig.defaults();
-        // the certificate, key and metrics port depend on the kind of agent: the file writes them out
+        // the certificate, key, metrics port and state directory depend on the kind of agent: the
+        // file writes them out
         AgentConfig expected = new AgentConfig(null, null,
                 new AgentConfig.Tls(null, defaults.tls().certificateFor(kind), defaults.tls().privateKeyFor(kind)),
                 new AgentConfig.Metrics("0.0.0.0:" + kind.defaultMetricsPort(), null),
-                null, null, null, null, null, null, null);
+                defaults.stateDirectoryFor(kind), null, null, null, null, null, null);
         assertThat(loaded).isEqualTo(expected);
         assertThat(loaded.metrics().listenFor(kind)).isEqualTo(defaults.metrics().listenFor(kind));
         assertThat(ShippedConfig.missingKeys(uncommented, AgentConfig.class, leftOut)).isEmpty();

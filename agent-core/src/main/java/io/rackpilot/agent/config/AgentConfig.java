@@ -27,7 +27,7 @@ import static java.util.Objects.requireNonNull;
  * metrics:
  *   listen: 0.0.0.0:9452
  *   advertiseHost: 10.0.20.101   # default: the address the coordinator sees
- * stateDirectory: /var/lib/rackpilot
+ * stateDirectory: /var/lib/rackpilot/host-agent   # or /var/lib/rackpilot/node-agent
  * inventory:
  *   interval: 60s
  * kubernetes:                   # the node-agent's access to its own Node
@@ -57,7 +57,6 @@ public record AgentConfig(
         coordinator = coordinator == null ? new Coordinator(null, null, null, null) : coordinator;
         tls = tls == null ? new Tls(null, null, null) : tls;
         metrics = metrics == null ? new Metrics(null, null) : metrics;
-        stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot") : stateDirectory;
         inventory = inventory == null ? new Inventory(null, null, null, null) : inventory;
         commands = commands == null ? new Commands(null, null) : commands;
         gpu = gpu == null ? new Gpu(null, null, null) : gpu;
@@ -69,6 +68,16 @@ public record AgentConfig(
     public static AgentConfig defaults()
     {
         return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Where the agent keeps its command journal: {@code stateDirectory} when set, else
+     * {@code /var/lib/rackpilot/host-agent} or {@code /var/lib/rackpilot/node-agent}, so that two
+     * daemons on one machine never share (or fight over the ownership of) a directory.
+     */
+    public Path stateDirectoryFor(AgentKind kind)
+    {
+        return stateDirectory == null ? Path.of("/var/lib/rackpilot", kind.daemonName()) : stateDirectory;
     }
 
     public Optional<String> configuredId()

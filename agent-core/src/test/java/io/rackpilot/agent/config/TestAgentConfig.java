@@ -28,7 +28,8 @@ class TestAgentConfig
         assertThat(config.metrics().listenFor(AgentKind.HOST)).isEqualTo(new HostAndPort("0.0.0.0", 9451));
         assertThat(config.metrics().listenFor(AgentKind.NODE)).isEqualTo(new HostAndPort("0.0.0.0", 9452));
         assertThat(config.metrics().advertiseHost()).isEmpty();
-        assertThat(config.stateDirectory()).isEqualTo(Path.of("/var/lib/rackpilot"));
+        assertThat(config.stateDirectoryFor(AgentKind.HOST)).isEqualTo(Path.of("/var/lib/rackpilot/host-agent"));
+        assertThat(config.stateDirectoryFor(AgentKind.NODE)).isEqualTo(Path.of("/var/lib/rackpilot/node-agent"));
         assertThat(config.inventory().interval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.inventory().systemUuidFile()).isEqualTo(Path.of("/run/rackpilot/product_uuid"));
         assertThat(config.inventory().sysRoot()).isEqualTo(Path.of("/sys"));

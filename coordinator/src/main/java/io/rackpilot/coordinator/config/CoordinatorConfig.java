@@ -22,7 +22,7 @@ import java.util.Map;
  *   privateKey: /etc/rackpilot/tls/coordinator-key.pem
  * metrics:
  *   listen: 0.0.0.0:9450          # /metrics, /healthz, /sd/prometheus
- * stateDirectory: /var/lib/rackpilot
+ * stateDirectory: /var/lib/rackpilot/coordinator
  * agents:
  *   heartbeatInterval: 5s
  *   missedHeartbeats: 3           # an agent is lost after this many missed heartbeats
@@ -60,7 +60,7 @@ public record CoordinatorConfig(
         listen = listen == null ? "0.0.0.0:7450" : listen;
         tls = tls == null ? new Tls(null, null, null) : tls;
         metrics = metrics == null ? new Metrics(null) : metrics;
-        stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot") : stateDirectory;
+        stateDirectory = stateDirectory == null ? Path.of("/var/lib/rackpilot/coordinator") : stateDirectory;
         agents = agents == null ? new Agents(null, null) : agents;
         commands = commands == null ? new Commands(null) : commands;
         reconcile = reconcile == null ? new Reconcile(null, null, null) : reconcile;

@@ -21,7 +21,7 @@ class TestCoordinatorConfig
         assertThat(config.tls().ca()).isEqualTo(Path.of("/etc/rackpilot/tls/ca.pem"));
         assertThat(config.tls().certificate()).isEqualTo(Path.of("/etc/rackpilot/tls/coordinator.pem"));
         assertThat(config.tls().privateKey()).isEqualTo(Path.of("/etc/rackpilot/tls/coordinator-key.pem"));
-        assertThat(config.stateDirectory()).isEqualTo(Path.of("/var/lib/rackpilot"));
+        assertThat(config.stateDirectory()).isEqualTo(Path.of("/var/lib/rackpilot/coordinator"));
         assertThat(config.agents().heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.agents().missedHeartbeats()).isEqualTo(3);
         assertThat(config.agents().lostAfter()).isEqualTo(Duration.ofSeconds(15));
