@@ -21,6 +21,7 @@ import io.rackpilot.coordinator.plan.PlanBook;
 import io.rackpilot.coordinator.reconcile.PlacementBook;
 import io.rackpilot.coordinator.reconcile.ReconcileLoop;
 import io.rackpilot.coordinator.reconcile.Reconciler;
+import io.rackpilot.coordinator.relocation.GpuConditions;
 import io.rackpilot.coordinator.relocation.GpuMoves;
 import io.rackpilot.coordinator.relocation.MovePlanner;
 import io.rackpilot.coordinator.relocation.MoveStore;
@@ -129,8 +130,9 @@ public final class Coordinator
             PlanBook plans = new PlanBook(store, clock);
             MoveStore moveStore = new MoveStore(store);
             PlacementBook placements = new PlacementBook(store);
-            HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list, placements::settled);
-            moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished);
+            GpuConditions conditions = new GpuConditions(store);
+            HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list, placements::settled, conditions::standing);
+            moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished, conditions);
             Liveness.Loop reconcileLoop = liveness.register(RECONCILE_LOOP, config.reconcile().interval().plus(RECONCILE_MARGIN));
             loops.add(reconcileLoop);
             reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, placements, clock, coordinatorMetrics, config.reconcile().interval(), reconcileLoop::tick);
@@ -159,11 +161,13 @@ public final class Coordinator
             long period = config.agents().heartbeatInterval().toMillis();
             Liveness.Loop housekeepingLoop = liveness.register(HOUSEKEEPING_LOOP, config.agents().heartbeatInterval().plus(HOUSEKEEPING_MARGIN));
             loops.add(housekeepingLoop);
+            GpuMoves gpuMoves = moves;
             housekeeping.scheduleWithFixedDelay(() -> {
                 housekeepingLoop.tick();
                 try {
                     registry.closeSilentSessions();
                     commands.expireQueued();
+                    coordinatorMetrics.gpuStates(gpuMoves.status());
                 }
                 catch (RuntimeException e) {
                     log.log(Level.WARNING, "housekeeping failed", e);

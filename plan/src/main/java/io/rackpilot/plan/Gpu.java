@@ -20,9 +20,18 @@ import java.util.regex.Pattern;
  * @param mapping the id of the Proxmox PCI resource mapping ({@code /cluster/mapping/pci}) for it
  * @param vm the vmid of the VM it belongs to; empty to leave it unassigned
  * @param pcie whether it is attached as PCI Express ({@code pcie=1}, needs the q35 machine type); required
+ * @param driver the host driver the card must be bound to for passthrough; {@code vfio-pci} by default
  */
-public record Gpu(String id, String host, String pciAddress, String vendorDevice, String mapping, OptionalInt vm, @JsonProperty(required = true) boolean pcie)
+public record Gpu(String id, String host, String pciAddress, String vendorDevice, String mapping, OptionalInt vm, @JsonProperty(required = true) boolean pcie, String driver)
 {
+    public static final String VFIO_PCI = "vfio-pci";
+    private static final Pattern DRIVER = Pattern.compile("[A-Za-z0-9_-]+");
+
+    public Gpu(String id, String host, String pciAddress, String vendorDevice, String mapping, OptionalInt vm, boolean pcie)
+    {
+        this(id, host, pciAddress, vendorDevice, mapping, vm, pcie, null);
+    }
+
     private static final Pattern PCI_ADDRESS = Pattern.compile("(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([0-1][0-9a-f])\\.([0-7])");
     private static final Pattern VENDOR_DEVICE = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{4}");
     private static final Pattern MAPPING_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
@@ -41,6 +50,10 @@ public record Gpu(String id, String host, String pciAddress, String vendorDevice
             throw new ConfigValueException("mapping", "expected a Proxmox mapping id (a letter, then letters, digits, '-', '_' or '.'), got \"" + mapping + "\"");
         }
         vm = ConfigValues.optional(vm);
+        driver = ConfigValues.orDefault(driver, VFIO_PCI);
+        if (!DRIVER.matcher(driver).matches()) {
+            throw new ConfigValueException("driver", "expected a kernel driver name such as vfio-pci, got \"" + driver + "\"");
+        }
     }
 
     private static String normalisePciAddress(String pciAddress)

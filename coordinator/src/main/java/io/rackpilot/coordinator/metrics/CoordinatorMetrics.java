@@ -22,6 +22,7 @@ import io.rackpilot.proto.v1.GpuMove;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,9 @@ public final class CoordinatorMetrics
     private final Metrics metrics;
     private final Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
     private final Map<DriftKind, Integer> driftItems = new ConcurrentHashMap<>();
+    private static final List<String> GPU_STATES = List.of("ok", "moving", "drift", "unknown", "needs-host-reboot", "driver-mismatch");
+    private final Map<String, Integer> gpuStates = new ConcurrentHashMap<>();
+    private final java.util.Set<String> registeredGpuStates = ConcurrentHashMap.newKeySet();
     private final Timer reconcileDuration;
     private final Timer relocationDuration;
 
@@ -91,6 +95,24 @@ public final class CoordinatorMetrics
     {
         metrics.counter("rackpilot_reconcile_actions_total", "Actions the reconciler issued, by the kind of drift they close and their outcome.",
                 Labels.of("kind", kind.label(), "outcome", outcome)).inc();
+    }
+
+    /**
+     * One gauge per planned GPU and state, 1 for the state it is in: alert on
+     * {@code rackpilot_gpu_state{state="needs-host-reboot"} == 1}.
+     */
+    public void gpuStates(io.rackpilot.proto.v1.GpuStatusResponse status)
+    {
+        for (io.rackpilot.proto.v1.GpuStatus gpu : status.getGpusList()) {
+            for (String state : GPU_STATES) {
+                gpuStates.put(gpu.getGpuId() + "\n" + state, gpu.getState().equals(state) ? 1 : 0);
+                String key = gpu.getGpuId() + "\n" + state;
+                if (registeredGpuStates.add(key)) {
+                    metrics.gauge("rackpilot_gpu_state", "Each planned GPU's state (1 for the one it is in): ok, moving, drift, unknown, needs-host-reboot, driver-mismatch.",
+                            Labels.of("gpu", gpu.getGpuId(), "state", state), () -> gpuStates.getOrDefault(key, 0));
+                }
+            }
+        }
     }
 
     public void relocationFinished(GpuMove move)

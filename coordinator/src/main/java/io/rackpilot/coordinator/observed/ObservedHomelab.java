@@ -2,6 +2,7 @@ package io.rackpilot.coordinator.observed;
 
 import io.rackpilot.plan.Gpu;
 import io.rackpilot.plan.VirtualMachine;
+import io.rackpilot.proto.v1.GpuCondition;
 import io.rackpilot.proto.v1.GpuMove;
 import io.rackpilot.proto.v1.HostPci;
 import io.rackpilot.proto.v1.MoveState;
@@ -23,19 +24,36 @@ import static java.util.Objects.requireNonNull;
  * @param moves the GPU moves on record, oldest first
  * @param settledPlacements per GPU id, the VM the plan put it on when it was last seen where the
  *        plan said (0: no VM); see {@code PlacementBook}
+ * @param gpuConditions per GPU id, a standing condition such as needs-host-reboot
  */
-public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, Map<String, Integer> settledPlacements)
+public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, Map<String, Integer> settledPlacements, Map<String, GpuCondition> gpuConditions)
 {
     public ObservedHomelab
     {
         agents = List.copyOf(requireNonNull(agents, "agents is null"));
         moves = List.copyOf(requireNonNull(moves, "moves is null"));
         settledPlacements = Map.copyOf(requireNonNull(settledPlacements, "settledPlacements is null"));
+        gpuConditions = Map.copyOf(requireNonNull(gpuConditions, "gpuConditions is null"));
+    }
+
+    public ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, Map<String, Integer> settledPlacements)
+    {
+        this(agents, moves, settledPlacements, Map.of());
+    }
+
+    /**
+     * The host's PCI device at this address, as the host-agent of {@code hostName} reports it.
+     */
+    public Optional<io.rackpilot.proto.v1.PciDevice> pciDevice(String hostName, String address)
+    {
+        return hostAgent(hostName).flatMap(agent -> agent.inventory().getPciDevices().getItemsList().stream()
+                .filter(device -> device.getAddress().equals(address))
+                .findFirst());
     }
 
     public ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves)
     {
-        this(agents, moves, Map.of());
+        this(agents, moves, Map.of(), Map.of());
     }
 
     public Optional<ObservedAgent> agent(String id)

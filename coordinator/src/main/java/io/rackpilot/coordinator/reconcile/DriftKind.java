@@ -12,6 +12,8 @@ public enum DriftKind
     NFS_EXPORT(ReconcileMode.Group.NFS_EXPORT),
     /** A GPU held by another VM than the plan's. */
     GPU_ASSIGNMENT(ReconcileMode.Group.GPU_ASSIGNMENT),
+    /** A planned GPU (or another function of its card) bound to another host driver than the plan's (vfio-pci). */
+    GPU_DRIVER(ReconcileMode.Group.GPU_DRIVER),
     /** A node with a GPU lacking the policy's taint, or one without a GPU carrying it. */
     GPU_NODE_TAINT(ReconcileMode.Group.GPU_NODE_POLICY),
     /** The same for the policy's labels. */

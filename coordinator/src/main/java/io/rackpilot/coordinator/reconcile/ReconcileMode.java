@@ -26,6 +26,7 @@ public enum ReconcileMode
         NFS_EXPORT,
         GPU_NODE_POLICY,
         GPU_ASSIGNMENT,
+        GPU_DRIVER,
         REPORTED;
 
         public String label()
@@ -52,6 +53,7 @@ public enum ReconcileMode
         modes.put(Group.NFS_EXPORT, ENFORCE);
         modes.put(Group.GPU_NODE_POLICY, ENFORCE);
         modes.put(Group.GPU_ASSIGNMENT, ENFORCE);
+        modes.put(Group.GPU_DRIVER, ENFORCE);
         modes.put(Group.REPORTED, OBSERVE);
         for (Map.Entry<String, String> entry : configured.entrySet()) {
             // one path segment per key, so that the loader names the key and finds its line
@@ -64,7 +66,7 @@ public enum ReconcileMode
                 }
             }
             if (group == null) {
-                throw ConfigValueException.at(key, "expected one of nfs-export, gpu-node-policy, gpu-assignment (VM cores, memory, networks and power are only ever reported)");
+                throw ConfigValueException.at(key, "expected one of nfs-export, gpu-node-policy, gpu-assignment, gpu-driver (VM cores, memory, networks and power are only ever reported)");
             }
             ReconcileMode mode = switch (entry.getValue() == null ? "" : entry.getValue()) {
                 case "enforce" -> ENFORCE;

@@ -58,6 +58,7 @@ import static java.util.Objects.requireNonNull;
 public final class Reconciler
 {
     public static final String NFS_APPLY = "nfs.exports.apply";
+    public static final String PCI_DRIVER_BIND = "pci.driver.bind";
 
     private final Map<ReconcileMode.Group, ReconcileMode> modes;
     private final Duration staleAfter;
@@ -81,6 +82,7 @@ public final class Reconciler
         agents(plan, observed, result);
         virtualMachines(plan, observed, result);
         nfs(plan, observed, result);
+        gpuDrivers(plan, observed, result);
         gpuAssignments(plan, planRevision, observed, result);
         gpuNodePolicy(plan, observed, now, result);
         return new Reconciliation(result.drift, result.unknown, result.actions);
@@ -269,6 +271,10 @@ public final class Reconciler
             else if (plannedVmid.isEmpty()) {
                 detail = "the plan gives it to no VM; rackpilot does not take a GPU away on its own: move it with rackctl gpu move";
             }
+            else if (observed.gpuConditions().containsKey(gpu.id())) {
+                detail = "the card " + observed.gpuConditions().get(gpu.id()).getState() + " (" + observed.gpuConditions().get(gpu.id()).getReason()
+                        + "): nothing moves it until the host has rebooted";
+            }
             else if (plannedVmid.isPresent() && observed.settledPlacements().getOrDefault(gpu.id(), -1).equals(plannedVmid.get())) {
                 detail = "moved by hand: the plan still puts it on VM " + plannedVmid.get() + ", as when it was last in place, so rackpilot does not move it back on its own "
                         + "(Follow keeps the taints true); run rackctl gpu move " + gpu.id() + " --to " + plannedVmid.get() + " to put it back, or apply a plan that says where it is";
@@ -285,6 +291,65 @@ public final class Reconciler
                 result.actions.add(new ReconcileAction.StartGpuMove(gpu.id(), plannedVmid.get(), planRevision));
             }
         }
+    }
+
+    /**
+     * Each planned card's functions (the GPU and, say, its HD audio function at .1) must be bound to
+     * the plan's driver on the host; one the host's nvidia or nouveau driver took is rebound with
+     * pci.driver.bind when no host process holds it, else the holders are named.
+     */
+    private void gpuDrivers(HomelabPlan plan, ObservedHomelab observed, Result result)
+    {
+        for (Gpu gpu : plan.spec().gpus()) {
+            Optional<ObservedAgent> host = observed.hostAgent(gpu.host());
+            Optional<io.rackpilot.proto.v1.PciDevice> device = observed.pciDevice(gpu.host(), gpu.pciAddress());
+            if (host.isEmpty() || device.isEmpty()) {
+                continue;
+            }
+            String slot = slotOf(gpu.pciAddress());
+            List<io.rackpilot.proto.v1.PciDevice> functions = host.get().inventory().getPciDevices().getItemsList().stream()
+                    .filter(candidate -> slotOf(candidate.getAddress()).equals(slot))
+                    .sorted(Comparator.comparing(io.rackpilot.proto.v1.PciDevice::getAddress))
+                    .toList();
+            boolean enforce = enforced(DriftKind.GPU_DRIVER);
+            for (io.rackpilot.proto.v1.PciDevice function : functions) {
+                if (function.getDriver().equals(gpu.driver())) {
+                    continue;
+                }
+                String subject = gpu.id() + " " + function.getAddress();
+                String actual = function.getDriver().isEmpty() ? "no driver" : function.getDriver();
+                String detail;
+                boolean act = false;
+                if (!function.getHoldersList().isEmpty()) {
+                    detail = "held on the host by " + String.join(", ", function.getHoldersList()) + ": stop that, then it is rebound";
+                }
+                else if (!enforce) {
+                    detail = "reconcile.mode gpu-driver is observe";
+                }
+                else if (!host.get().connected()) {
+                    detail = host.get().id() + " is lost";
+                }
+                else if (!host.get().carriesOut(PCI_DRIVER_BIND)) {
+                    detail = host.get().id() + " does not carry out " + PCI_DRIVER_BIND;
+                }
+                else {
+                    detail = "binding it to " + gpu.driver();
+                    act = true;
+                }
+                result.drift(DriftKind.GPU_DRIVER, subject, gpu.driver(), actual, enforce, detail);
+                if (act) {
+                    result.actions.add(new ReconcileAction.AgentCommand(DriftKind.GPU_DRIVER, host.get().id(), Action.newBuilder()
+                            .setPciDriverBind(io.rackpilot.proto.v1.PciDriverBindAction.newBuilder().setAddress(function.getAddress()).setDriver(gpu.driver()))
+                            .build()));
+                }
+            }
+        }
+    }
+
+    static String slotOf(String address)
+    {
+        int dot = address.lastIndexOf('.');
+        return dot < 0 ? address : address.substring(0, dot);
     }
 
     private static boolean failed(GpuMove move)

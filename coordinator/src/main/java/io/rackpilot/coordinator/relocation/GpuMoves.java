@@ -54,7 +54,7 @@ public final class GpuMoves
     private final ExecutorService threads;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    public GpuMoves(MoveStore store, PlanBook plans, HomelabObserver observer, CommandService commands, MovePlanner planner, Clock clock, Consumer<GpuMove> finished)
+    public GpuMoves(MoveStore store, PlanBook plans, HomelabObserver observer, CommandService commands, MovePlanner planner, Clock clock, Consumer<GpuMove> finished, GpuConditions conditions)
     {
         this.store = requireNonNull(store, "store is null");
         this.plans = requireNonNull(plans, "plans is null");
@@ -62,7 +62,7 @@ public final class GpuMoves
         this.commands = requireNonNull(commands, "commands is null");
         this.planner = requireNonNull(planner, "planner is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.runner = new MoveRunner(store, commands, observer, plans, planner, clock, requireNonNull(finished, "finished is null"));
+        this.runner = new MoveRunner(store, commands, observer, plans, planner, clock, requireNonNull(finished, "finished is null"), requireNonNull(conditions, "conditions is null"));
         this.threads = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "rackpilot-gpu-move");
             thread.setDaemon(true);
@@ -229,6 +229,15 @@ public final class GpuMoves
                 String step = active.get().getStepsList().stream().filter(candidate -> candidate.getState() == StepState.STEP_STATE_RUNNING).map(MoveStep::getName).findFirst().orElse("starting");
                 status.setState("moving").setMove(active.get())
                         .setDetail((active.get().getState() == MoveState.MOVE_STATE_ROLLING_BACK ? "rolling back the move to VM " : "moving to VM ") + active.get().getToVmid() + ": " + step);
+            }
+            else if (observed.gpuConditions().containsKey(gpu.id())) {
+                io.rackpilot.proto.v1.GpuCondition condition = observed.gpuConditions().get(gpu.id());
+                status.setState(condition.getState()).setDetail(condition.getReason() + "; reboot the Proxmox host (the state clears when the host-agent reports the new boot)");
+            }
+            else if (observed.pciDevice(gpu.host(), gpu.pciAddress()).filter(device -> !device.getDriver().equals(gpu.driver())).isPresent()) {
+                io.rackpilot.proto.v1.PciDevice device = observed.pciDevice(gpu.host(), gpu.pciAddress()).orElseThrow();
+                status.setState("driver-mismatch").setDetail("bound to " + (device.getDriver().isEmpty() ? "no driver" : device.getDriver()) + " on the host, not " + gpu.driver()
+                        + (device.getHoldersList().isEmpty() ? "; the reconciler rebinds it" : "; held by " + String.join(", ", device.getHoldersList())));
             }
             else if (holder.isEmpty()) {
                 status.setState("unknown").setDetail("no host-agent reports the VMs of " + gpu.host());

@@ -59,11 +59,39 @@ public final class MovePlanner
 
     private static final String DEFAULT_GPU_RESOURCE = "nvidia.com/gpu";
 
+    public static final String RESTART_PLUGINS_NEW = "restart-plugins-new";
+    public static final String RESTART_PLUGINS_OLD = "restart-plugins-old";
+    public static final String CLEAR_STALE_OLD = "clear-stale-old";
+    public static final String WAIT_ALLOCATABLE = "wait-allocatable";
+    public static final String RESTART_PODS = "k8s.node.restart-pods";
+    public static final String CLEAR_RESOURCE = "k8s.node.clear-resource";
+
+    /**
+     * The NVIDIA device plugin and GPU feature discovery pods, as NVIDIA's Helm charts and the GPU
+     * Operator label them.
+     */
+    public static final List<String> DEFAULT_PLUGIN_POD_SELECTORS = List.of(
+            "app.kubernetes.io/name=nvidia-device-plugin",
+            "app=nvidia-device-plugin-daemonset",
+            "app.kubernetes.io/name=gpu-feature-discovery",
+            "app=gpu-feature-discovery");
+
     private final RelocationTimeouts timeouts;
+    private final List<String> pluginPodSelectors;
 
     public MovePlanner(RelocationTimeouts timeouts)
     {
+        this(timeouts, DEFAULT_PLUGIN_POD_SELECTORS);
+    }
+
+    /**
+     * @param pluginPodSelectors label selectors of the pods restarted on both nodes after a move (the
+     *        device plugin and feature discovery), so the new node advertises the card
+     */
+    public MovePlanner(RelocationTimeouts timeouts, List<String> pluginPodSelectors)
+    {
         this.timeouts = requireNonNull(timeouts, "timeouts is null");
+        this.pluginPodSelectors = List.copyOf(requireNonNull(pluginPodSelectors, "pluginPodSelectors is null"));
     }
 
     /**
@@ -146,7 +174,12 @@ public final class MovePlanner
                     + ": without it nobody can confirm that the card arrived");
         }
         List<String> warnings = new ArrayList<>();
-        iommuGroup(hostAgent.get(), gpu, warnings);
+        String group = iommuGroup(hostAgent.get(), gpu, warnings);
+        hostDriverAndReset(hostAgent.get(), gpu, warnings);
+        if (observed.gpuConditions().containsKey(gpu.id())) {
+            throw refused("GPU " + gpu.id() + " " + observed.gpuConditions().get(gpu.id()).getState() + ": " + observed.gpuConditions().get(gpu.id()).getReason()
+                    + "; reboot the Proxmox host, then move it");
+        }
 
         Optional<VirtualMachine> oldPlanned = holder.flatMap(vm -> plan.vm(vm.getVmid()));
         boolean oldRunning = holder.map(vm -> vm.getStatus().equals("running")).orElse(false);
@@ -167,7 +200,7 @@ public final class MovePlanner
 
         String hostId = hostAgent.get().id();
         move.addSteps(step(PREFLIGHT, "", Optional.empty(), "checks passed: the target exists" + (gpu.pcie() ? " and is q35" : "") + ", its node-agent "
-                + targetAgent.get().id() + " is connected, the IOMMU group holds only the card"));
+                + targetAgent.get().id() + " is connected, the card is on " + gpu.driver() + ", " + group));
         if (drainOld) {
             String oldId = oldAgent.get().id();
             String resource = oldAgent.get().kubernetesNode().map(node -> node.getGpuResource()).filter(name -> !name.isEmpty()).orElse(DEFAULT_GPU_RESOURCE);
@@ -199,6 +232,22 @@ public final class MovePlanner
         }
         move.addSteps(step(WAIT_GPU, targetAgent.get().id(), Optional.empty(), "wait for " + targetAgent.get().id() + " to report "
                 + (uuid.isEmpty() ? "a GPU" : uuid) + " through NVML"));
+        String resourceName = targetAgent.get().kubernetesNode().map(node -> node.getGpuResource()).filter(name -> !name.isEmpty()).orElse(DEFAULT_GPU_RESOURCE);
+        if (target.isKubernetesNode() && targetAgent.get().carriesOut(RESTART_PODS)) {
+            move.addSteps(step(RESTART_PLUGINS_NEW, targetAgent.get().id(), Optional.of(restartPods()), "restart the device plugin and feature discovery on " + move.getToNode()
+                    + " so it advertises the card"));
+        }
+        if (drainOld && oldAgent.get().carriesOut(RESTART_PODS)) {
+            move.addSteps(step(RESTART_PLUGINS_OLD, oldAgent.get().id(), Optional.of(restartPods()), "restart the device plugin and feature discovery on " + move.getFromNode()));
+        }
+        if (drainOld && oldAgent.get().carriesOut(CLEAR_RESOURCE)) {
+            move.addSteps(step(CLEAR_STALE_OLD, oldAgent.get().id(), Optional.of(Action.newBuilder()
+                            .setKubernetesNodeClearResource(io.rackpilot.proto.v1.KubernetesClearResourceAction.newBuilder().setResource(resourceName)).build()),
+                    "remove the stale " + resourceName + " from " + move.getFromNode() + "'s status (the kubelet keeps it after the card left)"));
+        }
+        if (target.isKubernetesNode()) {
+            move.addSteps(step(WAIT_ALLOCATABLE, targetAgent.get().id(), Optional.empty(), "wait until " + move.getToNode() + " shows allocatable " + resourceName + " > 0"));
+        }
         boolean policy = !plan.spec().gpuNodePolicy().taints().isEmpty() || !plan.spec().gpuNodePolicy().labels().isEmpty();
         if (policy && target.isKubernetesNode()) {
             move.addSteps(step(WAIT_TAINTS, targetAgent.get().id(), Optional.empty(), "wait for the GPU node policy to follow the card to " + move.getToNode()
@@ -211,14 +260,50 @@ public final class MovePlanner
         return move.build();
     }
 
-    private static void iommuGroup(ObservedAgent hostAgent, Gpu gpu, List<String> warnings)
+    private Action restartPods()
+    {
+        return Action.newBuilder().setKubernetesNodeRestartPods(io.rackpilot.proto.v1.KubernetesRestartPodsAction.newBuilder()
+                .addAllLabelSelectors(pluginPodSelectors)
+                .setTimeout(duration(timeouts.vmTask()))).build();
+    }
+
+    /**
+     * Refuses a card the host's own driver holds (a VM could not start with it); warns about a card
+     * that cannot be reset or may sleep in D3cold (a start can then fail and need a host reboot).
+     */
+    private static void hostDriverAndReset(ObservedAgent hostAgent, Gpu gpu, List<String> warnings)
+    {
+        Optional<PciDevice> device = hostAgent.inventory().getPciDevices().getItemsList().stream()
+                .filter(candidate -> candidate.getAddress().equals(gpu.pciAddress()))
+                .findFirst();
+        if (device.isEmpty()) {
+            return;
+        }
+        String driver = device.get().getDriver();
+        if (!driver.equals(gpu.driver())) {
+            throw refused(gpu.pciAddress() + " is bound to " + (driver.isEmpty() ? "no driver" : driver) + " on the host, not " + gpu.driver()
+                    + (device.get().getHoldersList().isEmpty() ? ": the reconciler rebinds it (rackctl plan diff shows it); move it after that"
+                    : ", and " + String.join(", ", device.get().getHoldersList()) + " holds it: stop that, then the reconciler rebinds it"));
+        }
+        if (!device.get().getResettable()) {
+            warnings.add(gpu.pciAddress() + " cannot be reset (no reset method): if the new VM cannot start with it, the card needs a host reboot");
+        }
+        if (device.get().hasD3ColdAllowed() && device.get().getD3ColdAllowed()) {
+            warnings.add(gpu.pciAddress() + " may sleep in D3cold (d3cold_allowed=1), from which some cards do not wake for a VM");
+        }
+    }
+
+    /**
+     * Checks the card's IOMMU group and returns it in words for the preflight step.
+     */
+    private static String iommuGroup(ObservedAgent hostAgent, Gpu gpu, List<String> warnings)
     {
         Optional<PciDevice> device = hostAgent.inventory().getPciDevices().getItemsList().stream()
                 .filter(candidate -> candidate.getAddress().equals(gpu.pciAddress()))
                 .findFirst();
         if (device.isEmpty()) {
             warnings.add(hostAgent.id() + " does not report " + gpu.pciAddress() + " in sysfs: its IOMMU group could not be checked");
-            return;
+            return "IOMMU group not reported";
         }
         if (!device.get().hasIommuGroup()) {
             throw refused(gpu.pciAddress() + " is in no IOMMU group: the IOMMU is off (intel_iommu=on on the kernel command line) and the card cannot be passed through");
@@ -231,6 +316,12 @@ public final class MovePlanner
             throw refused("IOMMU group " + device.get().getIommuGroup() + " of " + gpu.pciAddress() + " also holds " + String.join(", ", unrelated)
                     + ", which are not functions of the card: passing the group through would hand those devices to the VM too");
         }
+        List<String> members = new ArrayList<>(device.get().getIommuGroupPeersList());
+        if (!members.contains(gpu.pciAddress())) {
+            members.add(gpu.pciAddress());
+        }
+        members.sort(String::compareTo);
+        return "IOMMU group " + device.get().getIommuGroup() + " holds only the card (" + String.join(", ", members) + ")";
     }
 
     private static String slotOf(String address)

@@ -53,9 +53,11 @@ final class MoveRunner
     private final MovePlanner planner;
     private final Clock clock;
     private final Consumer<GpuMove> finished;
+    private final GpuConditions conditions;
 
-    MoveRunner(MoveStore store, CommandService commands, HomelabObserver observer, PlanBook plans, MovePlanner planner, Clock clock, Consumer<GpuMove> finished)
+    MoveRunner(MoveStore store, CommandService commands, HomelabObserver observer, PlanBook plans, MovePlanner planner, Clock clock, Consumer<GpuMove> finished, GpuConditions conditions)
     {
+        this.conditions = requireNonNull(conditions, "conditions is null");
         this.store = requireNonNull(store, "store is null");
         this.commands = requireNonNull(commands, "commands is null");
         this.observer = requireNonNull(observer, "observer is null");
@@ -92,13 +94,24 @@ final class MoveRunner
                 }
                 move = save(updated.build());
             }
-            Outcome outcome = execute(move, step);
+            Optional<String> interference = step.getUndo() ? Optional.empty() : MoveGuard.interference(move, index, observer.observe());
+            Outcome outcome = interference.isPresent() ? new Outcome(false, interference.get(), Stop.BY_PERSON) : execute(move, step);
             MoveStep ended = step.toBuilder()
                     .setState(outcome.done() ? StepState.STEP_STATE_DONE : StepState.STEP_STATE_FAILED)
                     .setFinishedAt(Timestamps.of(clock.instant()))
                     .setDetail(outcome.detail())
                     .build();
             move = save(move.toBuilder().setSteps(index, ended).build());
+            if (!outcome.done() && outcome.stop() == Stop.BY_PERSON) {
+                move = stopped(move, ended, outcome);
+                finish(move);
+                return;
+            }
+            if (!outcome.done() && outcome.stop() == Stop.NEEDS_HOST_REBOOT) {
+                move = stopped(move, ended, outcome);
+                index++;
+                continue;
+            }
             if (!outcome.done()) {
                 move = failed(move, ended);
                 if (move.getState() != MoveState.MOVE_STATE_ROLLING_BACK && move.getState() != MoveState.MOVE_STATE_RUNNING) {
@@ -128,6 +141,40 @@ final class MoveRunner
                     + " in " + seconds(Duration.between(Timestamps.toInstant(move.getCreatedAt()), clock.instant())));
         }
         finish(save(end.build()));
+    }
+
+    /**
+     * A person changed what the move works on (started a VM it had stopped, edited hostpci, shut a VM
+     * down), or Proxmox named a VM that holds the card: the move stops where it is and says so,
+     * rather than fighting the person. A card that could not be reset or powered up is marked
+     * needs-host-reboot, and the move rolls back what it can.
+     */
+    private GpuMove stopped(GpuMove move, MoveStep step, Outcome outcome)
+    {
+        if (outcome.stop() == Stop.NEEDS_HOST_REBOOT) {
+            String hostAgent = move.getStepsList().stream().filter(candidate -> candidate.getName().equals(MovePlanner.ATTACH_NEW)).map(MoveStep::getAgentId).findFirst().orElse("");
+            String bootId = observer.observe().agent(hostAgent).map(agent -> agent.info().getBootId()).orElse("");
+            conditions.set(io.rackpilot.proto.v1.GpuCondition.newBuilder()
+                    .setGpuId(move.getGpuId())
+                    .setState(GpuConditions.NEEDS_HOST_REBOOT)
+                    .setReason(step.getName() + ": " + step.getDetail())
+                    .setSince(Timestamps.of(clock.instant()))
+                    .setHostBootId(bootId)
+                    .setHostAgentId(hostAgent)
+                    .setMoveId(move.getId())
+                    .build());
+            GpuMove rolling = failed(move, step);
+            return save(rolling.toBuilder().setMessage(rolling.getMessage() + "; the card could not be reset or powered up: GPU " + move.getGpuId()
+                    + " needs a host reboot (rackctl gpu status)").build());
+        }
+        GpuMove.Builder stop = move.toBuilder().setState(MoveState.MOVE_STATE_FAILED).setFinishedAt(Timestamps.of(clock.instant()))
+                .setMessage("stopped at " + step.getName() + ": " + step.getDetail() + "; nothing was undone, so as not to fight that: look at rackctl gpu status and finish by hand");
+        for (int index = 0; index < stop.getStepsCount(); index++) {
+            if (stop.getSteps(index).getState() == StepState.STEP_STATE_PENDING) {
+                stop.setSteps(index, stop.getSteps(index).toBuilder().setState(StepState.STEP_STATE_SKIPPED).setDetail("not run: the move stopped at " + step.getName()));
+            }
+        }
+        return save(stop.build());
     }
 
     private GpuMove failed(GpuMove move, MoveStep step)
@@ -169,6 +216,7 @@ final class MoveRunner
             case MovePlanner.PREFLIGHT -> new Outcome(true, step.getDescription());
             case MovePlanner.WAIT_GPU -> waitForGpu(move, step);
             case MovePlanner.WAIT_TAINTS -> waitForTaints(move, step);
+            case MovePlanner.WAIT_ALLOCATABLE -> waitForAllocatable(move, step);
             default -> new Outcome(false, "unknown step " + step.getName());
         };
     }
@@ -198,7 +246,8 @@ final class MoveRunner
             return new Outcome(true, "command " + record.getId() + (message.isEmpty() ? "" : ": " + message));
         }
         String state = record.getState().name().replaceFirst("^COMMAND_STATE_", "").toLowerCase(java.util.Locale.ROOT);
-        return new Outcome(false, "command " + record.getId() + " " + state + (message.isEmpty() ? "" : ": " + message));
+        String detail = "command " + record.getId() + " " + state + (message.isEmpty() ? "" : ": " + message);
+        return new Outcome(false, detail, StartFailures.classify(step, message));
     }
 
     private Duration commandTimeout(MoveStep step)
@@ -226,6 +275,10 @@ final class MoveRunner
                     return new Outcome(true, step.getAgentId() + " reports " + found.get().getUuid() + " (" + found.get().getName() + ") through NVML");
                 }
             }
+            Optional<String> shutDown = shutDownByPerson(move, observed);
+            if (shutDown.isPresent()) {
+                return new Outcome(false, shutDown.get(), Stop.BY_PERSON);
+            }
             if (!clock.instant().isBefore(deadline)) {
                 return new Outcome(false, step.getAgentId() + " did not report " + (wanted.isEmpty() ? "a GPU" : wanted) + " through NVML within " + seconds(planner.timeouts().gpuReport())
                         + (agent.map(ObservedAgent::connected).orElse(false) ? "" : " (the agent is not connected)"));
@@ -252,6 +305,50 @@ final class MoveRunner
             if (!clock.instant().isBefore(deadline)) {
                 return new Outcome(false, "the GPU node policy did not follow within " + seconds(planner.timeouts().taints()) + ": "
                         + (newHas ? "" : step.getAgentId() + "'s node lacks it; ") + (oldClear ? "" : oldAgent.orElse("") + "'s node still has it"));
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /**
+     * The new VM stopped after the move had started it (powered off in the guest, or by hand), as
+     * the host-agent reports after that.
+     */
+    private static Optional<String> shutDownByPerson(GpuMove move, ObservedHomelab observed)
+    {
+        Optional<MoveStep> started = move.getStepsList().stream()
+                .filter(step -> !step.getUndo() && (step.getName().equals(MovePlanner.RESTART_NEW) || step.getName().equals(MovePlanner.START_NEW)))
+                .filter(step -> step.getState() == StepState.STEP_STATE_DONE && step.hasFinishedAt())
+                .findFirst();
+        if (started.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ObservedAgent> host = observed.agent(started.get().getAgentId());
+        Instant startedAt = Timestamps.toInstant(started.get().getFinishedAt());
+        if (host.isEmpty() || host.get().collectedAt().map(collected -> !collected.isAfter(startedAt)).orElse(true)) {
+            return Optional.empty();
+        }
+        return host.get().inventory().getProxmox().getVmsList().stream()
+                .filter(vm -> vm.getVmid() == move.getToVmid() && vm.getStatus().equals("stopped"))
+                .findFirst()
+                .map(vm -> "VM " + move.getToVmid() + " was shut down during the move (in the guest, or by hand)");
+    }
+
+    private Outcome waitForAllocatable(GpuMove move, MoveStep step)
+            throws InterruptedException
+    {
+        Instant deadline = clock.instant().plus(planner.timeouts().gpuReport());
+        while (true) {
+            ObservedHomelab observed = observer.observe();
+            Optional<KubernetesNodeInfo> node = observed.agent(step.getAgentId()).flatMap(ObservedAgent::kubernetesNode);
+            if (node.isPresent() && node.get().getGpuAllocatable() > 0) {
+                return new Outcome(true, node.get().getNodeName() + " shows allocatable " + node.get().getGpuResource() + " " + node.get().getGpuAllocatable()
+                        + " (capacity " + node.get().getGpuCapacity() + ")");
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                return new Outcome(false, node.map(found -> found.getNodeName() + " still shows allocatable " + found.getGpuResource() + " " + found.getGpuAllocatable())
+                        .orElse(step.getAgentId() + " does not report its Node") + " after " + seconds(planner.timeouts().gpuReport())
+                        + ": is the NVIDIA device plugin running there? (kubectl -n kube-system get pods -o wide)");
             }
             Thread.sleep(POLL.toMillis());
         }
@@ -321,5 +418,22 @@ final class MoveRunner
         return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
 
-    private record Outcome(boolean done, String detail) {}
+    /**
+     * How a failed step ends the move: roll back, stop where it is (a person is at work, or Proxmox
+     * named a VM holding the card), or roll back and mark the card needs-host-reboot.
+     */
+    enum Stop
+    {
+        ROLL_BACK,
+        BY_PERSON,
+        NEEDS_HOST_REBOOT,
+    }
+
+    private record Outcome(boolean done, String detail, Stop stop)
+    {
+        Outcome(boolean done, String detail)
+        {
+            this(done, detail, Stop.ROLL_BACK);
+        }
+    }
 }
