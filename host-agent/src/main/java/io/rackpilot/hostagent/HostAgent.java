@@ -49,7 +49,7 @@ public final class HostAgent
         HostMetrics hostMetrics = new HostMetrics(context.metrics());
         List<ActionHandler> handlers = new ArrayList<>();
         List<InventoryCollector> collectors = new ArrayList<>();
-        PciSysfs sysfs = new PciSysfs(config.inventory().sysRoot());
+        PciSysfs sysfs = new PciSysfs(config.inventory().sysRoot(), config.inventory().procRoot());
         AtomicReference<ProxmoxInfo> proxmox = new AtomicReference<>(ProxmoxInfo.getDefaultInstance());
 
         if (config.proxmox().enabled()) {
@@ -119,7 +119,8 @@ public final class HostAgent
     {
         IommuPreflight.Result result;
         try {
-            result = iommu.check(PciAddress.parse(address));
+            // a slot address (0000:06:00, a mapping that passes every function) is checked through function 0
+            result = iommu.check(PciAddress.parse(address.contains(".") ? address : address + ".0"));
         }
         catch (IllegalArgumentException e) {
             throw ActionException.rejected(e.getMessage());

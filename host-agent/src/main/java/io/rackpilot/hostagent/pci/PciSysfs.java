@@ -17,15 +17,34 @@ import static java.util.Objects.requireNonNull;
 /**
  * PCI devices as sysfs shows them, under an injected root (default {@code /sys}; tests use fixture
  * trees): {@code bus/pci/devices/DDDD:BB:DD.F/{vendor,device,class,driver→,iommu_group→,
- * driver_override,numa_node,reset_method}} and {@code kernel/iommu_groups/N/devices/}.
+ * driver_override,numa_node,reset_method,reset,d3cold_allowed,power_state}} and
+ * {@code kernel/iommu_groups/N/devices/}. With a procfs root it also lists the host processes that
+ * hold a card's driver open ({@link DriverNodeHolders}), for cards bound to nvidia: those are the
+ * processes that keep the card from being unbound. A card bound to nouveau is held through
+ * {@code /dev/dri/card*}, which is not looked up (its holders are left empty).
  */
 public final class PciSysfs
 {
     private final Path sysRoot;
+    private final Optional<DriverNodeHolders> holders;
 
+    /**
+     * Without a procfs root: holders are never looked up.
+     */
     public PciSysfs(Path sysRoot)
     {
+        this(sysRoot, Optional.empty());
+    }
+
+    public PciSysfs(Path sysRoot, Path procRoot)
+    {
+        this(sysRoot, Optional.of(new DriverNodeHolders(requireNonNull(procRoot, "procRoot is null"))));
+    }
+
+    private PciSysfs(Path sysRoot, Optional<DriverNodeHolders> holders)
+    {
         this.sysRoot = requireNonNull(sysRoot, "sysRoot is null");
+        this.holders = requireNonNull(holders, "holders is null");
     }
 
     public Path devicesDirectory()
@@ -73,14 +92,27 @@ public final class PciSysfs
         if (!Files.isDirectory(directory)) {
             return Optional.empty();
         }
+        String driver = linkName(directory.resolve("driver"));
+        String resetMethod = read(directory.resolve("reset_method"));
         PciDevice.Builder device = PciDevice.newBuilder()
                 .setAddress(address.toString())
                 .setVendorId(hexId(read(directory.resolve("vendor"))))
                 .setDeviceId(hexId(read(directory.resolve("device"))))
                 .setClassCode(read(directory.resolve("class")))
-                .setDriver(linkName(directory.resolve("driver")))
+                .setDriver(driver)
                 .setDriverOverride(read(directory.resolve("driver_override")).replace("(null)", ""))
-                .setResetMethod(read(directory.resolve("reset_method")));
+                .setResetMethod(resetMethod)
+                // reset is write-only (mode 0200): its presence is what counts
+                .setResettable(Files.exists(directory.resolve("reset")) && !resetMethod.isEmpty())
+                .setPowerState(readTolerantly(directory.resolve("power_state")));
+        switch (readTolerantly(directory.resolve("d3cold_allowed"))) {
+            case "1" -> device.setD3ColdAllowed(true);
+            case "0" -> device.setD3ColdAllowed(false);
+            default -> { }
+        }
+        if (driver.equals("nvidia") && holders.isPresent()) {
+            device.addAllHolders(holders.get().holders(DriverNodeHolders.NVIDIA_NODES));
+        }
         String numa = read(directory.resolve("numa_node"));
         if (!numa.isEmpty()) {
             try {
@@ -135,6 +167,19 @@ public final class PciSysfs
             return Files.readString(file, StandardCharsets.US_ASCII).strip();
         }
         catch (NoSuchFileException e) {
+            return "";
+        }
+    }
+
+    /**
+     * The file's content, or empty when it is absent or cannot be read (a field the collector can do without).
+     */
+    private static String readTolerantly(Path file)
+    {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII).strip();
+        }
+        catch (IOException | RuntimeException e) {
             return "";
         }
     }

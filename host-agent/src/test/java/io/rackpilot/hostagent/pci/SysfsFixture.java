@@ -58,6 +58,22 @@ final class SysfsFixture
         return this;
     }
 
+    /**
+     * Writes (or, with a null content, removes) one attribute file of the device.
+     */
+    SysfsFixture attribute(String address, String name, String content)
+            throws IOException
+    {
+        Path file = root.resolve("devices/pci0000:00/" + address + "/" + name);
+        if (content == null) {
+            Files.deleteIfExists(file);
+        }
+        else {
+            Files.writeString(file, content);
+        }
+        return this;
+    }
+
     String driverOf(String address)
             throws IOException
     {
