@@ -190,6 +190,7 @@ public final class Homelabs
                 .setDeviceId("1eb8")
                 .setClassCode("0x030200")
                 .setDriver("vfio-pci")
+                .setResettable(true)
                 .setIommuGroup(40)
                 .addMappings(GPU_ID);
         if (gpuVm != 0) {

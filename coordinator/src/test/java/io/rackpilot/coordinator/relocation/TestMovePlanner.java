@@ -118,6 +118,7 @@ class TestMovePlanner
                         tuple("restart-new", "pve", Optional.of(Action.newBuilder().setVmReboot(VmRebootAction.newBuilder().setVmid(202).setTimeout(seconds(120))).build())),
                         tuple("start-old", "pve", Optional.of(start(201))),
                         tuple("wait-gpu", "k8s-node2", Optional.empty()),
+                        tuple("wait-allocatable", "k8s-node2", Optional.empty()),
                         tuple("wait-taints", "k8s-node2", Optional.empty()),
                         tuple("uncordon-old", "k8s-node1", Optional.of(uncordon())));
         assertThat(move.getSteps(8).getDescription()).contains(GPU_UUID);
@@ -128,7 +129,7 @@ class TestMovePlanner
     {
         GpuMove move = plan(homelab().status(202, "stopped"), 202);
         assertThat(move.getStepsList()).extracting(MoveStep::getName)
-                .containsExactly("preflight", "cordon-old", "drain-old", "shutdown-old", "detach-old", "attach-new", "start-new", "start-old", "wait-gpu", "wait-taints", "uncordon-old");
+                .containsExactly("preflight", "cordon-old", "drain-old", "shutdown-old", "detach-old", "attach-new", "start-new", "start-old", "wait-gpu", "wait-allocatable", "wait-taints", "uncordon-old");
         assertThat(move.getStepsList()).filteredOn(step -> step.getName().equals("start-new")).singleElement()
                 .extracting(MoveStep::getAction).isEqualTo(start(202));
     }
@@ -138,7 +139,7 @@ class TestMovePlanner
     {
         GpuMove move = plan(homelab().status(201, "stopped").lost("k8s-node1"), 203);
         assertThat(move.getStepsList()).extracting(MoveStep::getName)
-                .containsExactly("preflight", "detach-old", "attach-new", "restart-new", "wait-gpu", "wait-taints");
+                .containsExactly("preflight", "detach-old", "attach-new", "restart-new", "wait-gpu", "wait-allocatable", "wait-taints");
     }
 
     @Test
@@ -149,7 +150,7 @@ class TestMovePlanner
         assertThat(move.getFromNode()).isEqualTo("devvm");
         assertThat(move.getWarningsList()).containsExactly("VM 102 is not in the plan as a Kubernetes node; its workloads are not drained");
         assertThat(move.getStepsList()).extracting(MoveStep::getName)
-                .containsExactly("preflight", "shutdown-old", "detach-old", "attach-new", "restart-new", "start-old", "wait-gpu", "wait-taints");
+                .containsExactly("preflight", "shutdown-old", "detach-old", "attach-new", "restart-new", "start-old", "wait-gpu", "wait-allocatable", "wait-taints");
     }
 
     @Test
@@ -158,7 +159,7 @@ class TestMovePlanner
         GpuMove move = plan(homelab().placeCardInProxmox(102).status(102, "stopped").gpus("k8s-node1", 0), 202);
         assertThat(move.getWarningsList()).isEmpty();
         assertThat(move.getStepsList()).extracting(MoveStep::getName)
-                .containsExactly("preflight", "detach-old", "attach-new", "restart-new", "wait-gpu", "wait-taints");
+                .containsExactly("preflight", "detach-old", "attach-new", "restart-new", "wait-gpu", "wait-allocatable", "wait-taints");
     }
 
     @Test
@@ -168,7 +169,7 @@ class TestMovePlanner
         assertThat(move.getFromVmid()).isZero();
         assertThat(move.getGpuUuid()).isEmpty();
         assertThat(move.getStepsList()).extracting(MoveStep::getName)
-                .containsExactly("preflight", "attach-new", "restart-new", "wait-gpu", "wait-taints");
+                .containsExactly("preflight", "attach-new", "restart-new", "wait-gpu", "wait-allocatable", "wait-taints");
     }
 
     @Test
