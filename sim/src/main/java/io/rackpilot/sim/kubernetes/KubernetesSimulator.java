@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
@@ -56,11 +57,15 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Endpoints: {@code GET /version}, {@code /api}, {@code /apis}, {@code /api/v1},
  * {@code /apis/policy/v1}, {@code /apis/apps/v1}; {@code GET /api/v1/nodes}; {@code GET|PUT|PATCH
- * /api/v1/nodes/N}; {@code GET /api/v1/pods}; {@code GET /api/v1/namespaces/NS/pods};
+ * /api/v1/nodes/N}; {@code GET|PATCH /api/v1/nodes/N/status} (only the status changes); {@code GET /api/v1/pods}; {@code GET /api/v1/namespaces/NS/pods};
  * {@code GET|DELETE /api/v1/namespaces/NS/pods/P}; {@code POST /api/v1/namespaces/NS/pods/P/eviction};
  * {@code GET /apis/policy/v1[/namespaces/NS]/poddisruptionbudgets[/NAME]}; {@code GET
  * /apis/apps/v1[/namespaces/NS]/daemonsets[/NAME]}. Anything else is a 404 or 405 Status; watches
  * are answered 405.
+ *
+ * <p>A DaemonSet's pod that goes (deleted, evicted) is replaced on the same node by a pod with a
+ * new name and UID, Pending for {@link #setReplacementDelay the replacement delay}, then Running and
+ * Ready. The {@code nvidia.com/gpu} capacity follows the kubelet: see {@link #cardsOnNode(String, int)}.
  *
  * <p>A PodDisruptionBudget here is blocked for a while: from the first eviction attempt of a pod it
  * selects, for its {@code blockedFor} (forever when empty), it allows no disruption and evictions
@@ -71,6 +76,13 @@ public final class KubernetesSimulator
 {
     public static final String KUBERNETES_VERSION = "v1.34.2";
     public static final Duration DEFAULT_PDB_BLOCK = Duration.ofSeconds(8);
+    public static final Duration DEFAULT_REPLACEMENT_DELAY = Duration.ofMillis(300);
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    private static final Map<String, String> DEVICE_PLUGIN_LABELS = Map.of(
+            "app.kubernetes.io/name", "nvidia-device-plugin",
+            "app", "nvidia-device-plugin-daemonset",
+            "name", "nvidia-device-plugin-ds");
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -96,6 +108,11 @@ public final class KubernetesSimulator
     private final Set<String> concurrentEdits = new TreeSet<>();
     private final AtomicInteger failingRequests = new AtomicInteger();
     private final AtomicInteger requestCount = new AtomicInteger();
+    private final Map<String, SimulatedPod> podSources = new TreeMap<>();
+    private final Map<String, Integer> gpuCards = new TreeMap<>();
+    private final Set<String> stalledDaemonSets = new TreeSet<>();
+    private Optional<Function<String, Integer>> gpuPresence = Optional.empty();
+    private Duration replacementDelay = DEFAULT_REPLACEMENT_DELAY;
     private long resourceVersion = 1000;
     private int failingStatus = 500;
     private Duration responseDelay = Duration.ZERO;
@@ -300,6 +317,7 @@ public final class KubernetesSimulator
                     .put("operatingSystem", "linux")
                     .put("architecture", "amd64");
             nodes.put(node.name(), object);
+            gpuCards.put(node.name(), quantity(capacity.get(GPU_RESOURCE)));
             return metadata.get("uid").asText();
         }
     }
@@ -311,73 +329,85 @@ public final class KubernetesSimulator
     {
         requireNonNull(pod, "pod is null");
         synchronized (lock) {
-            String key = pod.namespace() + "/" + pod.name();
-            if (pods.containsKey(key)) {
-                throw new IllegalArgumentException("pod " + key + " already exists");
-            }
-            ObjectNode object = newObject("v1", "Pod", Optional.of(pod.namespace()), pod.name());
-            ObjectNode metadata = (ObjectNode) object.get("metadata");
-            if (!pod.labels().isEmpty()) {
-                putStrings(metadata.putObject("labels"), new TreeMap<>(pod.labels()));
-            }
-            if (!pod.annotations().isEmpty()) {
-                putStrings(metadata.putObject("annotations"), new TreeMap<>(pod.annotations()));
-            }
-            if (!pod.owners().isEmpty()) {
-                ArrayNode owners = metadata.putArray("ownerReferences");
-                for (OwnerReference owner : pod.owners()) {
-                    owners.addObject()
-                            .put("apiVersion", owner.apiVersion())
-                            .put("kind", owner.kind())
-                            .put("name", owner.name())
-                            .put("uid", owner.uid())
-                            .put("controller", owner.controller())
-                            .put("blockOwnerDeletion", true);
-                }
-            }
-            ObjectNode spec = object.putObject("spec");
-            ObjectNode container = spec.putArray("containers").addObject()
-                    .put("name", containerName(pod))
-                    .put("image", "registry.local/" + containerName(pod) + ":latest")
-                    .put("imagePullPolicy", "IfNotPresent");
-            ObjectNode resources = container.putObject("resources");
-            if (!pod.limits().isEmpty()) {
-                putStrings(resources.putObject("limits"), new TreeMap<>(pod.limits()));
-                putStrings(resources.putObject("requests"), new TreeMap<>(pod.limits()));
-            }
-            spec.put("nodeName", pod.nodeName())
-                    .put("restartPolicy", "Always")
-                    .put("schedulerName", "default-scheduler")
-                    .put("serviceAccountName", "default")
-                    .put("terminationGracePeriodSeconds", pod.terminationGracePeriod().toSeconds())
-                    .put("dnsPolicy", "ClusterFirst");
-            if (pod.limits().containsKey("nvidia.com/gpu")) {
-                spec.putArray("tolerations").addObject().put("key", "nvidia.com/gpu").put("operator", "Exists");
-            }
-            ObjectNode status = object.putObject("status").put("phase", "Running");
-            String now = timestamp(Instant.now());
-            ArrayNode conditions = status.putArray("conditions");
-            for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")) {
-                conditions.addObject().put("type", type).put("status", "True").putNull("lastProbeTime").put("lastTransitionTime", now);
-            }
-            String hostIp = nodeInternalIp(pod.nodeName()).orElse("10.0.20.1");
-            status.put("hostIP", hostIp);
-            status.putArray("hostIPs").addObject().put("ip", hostIp);
-            String podIp = "10.244." + (pods.size() / 250) + "." + (pods.size() % 250 + 2);
-            status.put("podIP", podIp);
-            status.putArray("podIPs").addObject().put("ip", podIp);
-            status.put("startTime", now);
-            status.put("qosClass", pod.limits().isEmpty() ? "BestEffort" : "Guaranteed");
-            status.putArray("containerStatuses").addObject()
-                    .put("name", containerName(pod))
-                    .put("ready", true)
-                    .put("restartCount", 0)
-                    .put("started", true)
-                    .put("image", "registry.local/" + containerName(pod) + ":latest")
-                    .putObject("state").putObject("running").put("startedAt", now);
-            pods.put(key, object);
-            return metadata.get("uid").asText();
+            return insertPod(pod, true);
         }
+    }
+
+    private String insertPod(SimulatedPod pod, boolean ready)
+    {
+        String key = pod.namespace() + "/" + pod.name();
+        if (pods.containsKey(key)) {
+            throw new IllegalArgumentException("pod " + key + " already exists");
+        }
+        ObjectNode object = newObject("v1", "Pod", Optional.of(pod.namespace()), pod.name());
+        ObjectNode metadata = (ObjectNode) object.get("metadata");
+        if (!pod.labels().isEmpty()) {
+            putStrings(metadata.putObject("labels"), new TreeMap<>(pod.labels()));
+        }
+        if (!pod.annotations().isEmpty()) {
+            putStrings(metadata.putObject("annotations"), new TreeMap<>(pod.annotations()));
+        }
+        if (!pod.owners().isEmpty()) {
+            ArrayNode owners = metadata.putArray("ownerReferences");
+            for (OwnerReference owner : pod.owners()) {
+                owners.addObject()
+                        .put("apiVersion", owner.apiVersion())
+                        .put("kind", owner.kind())
+                        .put("name", owner.name())
+                        .put("uid", owner.uid())
+                        .put("controller", owner.controller())
+                        .put("blockOwnerDeletion", true);
+            }
+        }
+        ObjectNode spec = object.putObject("spec");
+        ObjectNode container = spec.putArray("containers").addObject()
+                .put("name", containerName(pod))
+                .put("image", "registry.local/" + containerName(pod) + ":latest")
+                .put("imagePullPolicy", "IfNotPresent");
+        ObjectNode resources = container.putObject("resources");
+        if (!pod.limits().isEmpty()) {
+            putStrings(resources.putObject("limits"), new TreeMap<>(pod.limits()));
+            putStrings(resources.putObject("requests"), new TreeMap<>(pod.limits()));
+        }
+        spec.put("nodeName", pod.nodeName())
+                .put("restartPolicy", "Always")
+                .put("schedulerName", "default-scheduler")
+                .put("serviceAccountName", "default")
+                .put("terminationGracePeriodSeconds", pod.terminationGracePeriod().toSeconds())
+                .put("dnsPolicy", "ClusterFirst");
+        if (pod.limits().containsKey("nvidia.com/gpu")) {
+            spec.putArray("tolerations").addObject().put("key", "nvidia.com/gpu").put("operator", "Exists");
+        }
+        ObjectNode status = object.putObject("status").put("phase", ready ? "Running" : "Pending");
+        String now = timestamp(Instant.now());
+        ArrayNode conditions = status.putArray("conditions");
+        for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")) {
+            boolean met = ready || type.equals("PodScheduled") || type.equals("Initialized");
+            conditions.addObject().put("type", type).put("status", met ? "True" : "False").putNull("lastProbeTime").put("lastTransitionTime", now);
+        }
+        String hostIp = nodeInternalIp(pod.nodeName()).orElse("10.0.20.1");
+        status.put("hostIP", hostIp);
+        status.putArray("hostIPs").addObject().put("ip", hostIp);
+        String podIp = "10.244." + (pods.size() / 250) + "." + (pods.size() % 250 + 2);
+        status.put("podIP", podIp);
+        status.putArray("podIPs").addObject().put("ip", podIp);
+        status.put("startTime", now);
+        status.put("qosClass", pod.limits().isEmpty() ? "BestEffort" : "Guaranteed");
+        ObjectNode containerStatus = status.putArray("containerStatuses").addObject()
+                .put("name", containerName(pod))
+                .put("ready", ready)
+                .put("restartCount", 0)
+                .put("started", ready)
+                .put("image", "registry.local/" + containerName(pod) + ":latest");
+        if (ready) {
+            containerStatus.putObject("state").putObject("running").put("startedAt", now);
+        }
+        else {
+            containerStatus.putObject("state").putObject("waiting").put("reason", "ContainerCreating");
+        }
+        pods.put(key, object);
+        podSources.put(key, pod);
+        return metadata.get("uid").asText();
     }
 
     private static String containerName(SimulatedPod pod)
@@ -507,6 +537,99 @@ public final class KubernetesSimulator
         }
     }
 
+
+    /**
+     * How long a DaemonSet's replacement pod stays Pending (not Ready) before it runs and is Ready
+     * ({@link #DEFAULT_REPLACEMENT_DELAY} unless set).
+     */
+    public void setReplacementDelay(Duration delay)
+    {
+        requireNonNull(delay, "delay is null");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay is negative: " + delay);
+        }
+        synchronized (lock) {
+            replacementDelay = delay;
+        }
+    }
+
+    /**
+     * The replacements of this DaemonSet's pods stay Pending and never become Ready (an image that
+     * cannot be pulled, a crash loop), until {@link #unstallDaemonSet} is called.
+     */
+    public void stallDaemonSet(String namespace, String name)
+    {
+        synchronized (lock) {
+            stalledDaemonSets.add(namespace + "/" + name);
+        }
+    }
+
+    /**
+     * The pending replacements of this DaemonSet become Ready after the replacement delay, as do
+     * later ones.
+     */
+    public void unstallDaemonSet(String namespace, String name)
+    {
+        synchronized (lock) {
+            if (stalledDaemonSets.remove(namespace + "/" + name)) {
+                for (Map.Entry<String, ObjectNode> entry : pods.entrySet()) {
+                    if (entry.getValue().at("/status/phase").asText().equals("Pending") && daemonSetOf(entry.getKey()).map((namespace + "/" + name)::equals).orElse(false)) {
+                        scheduleReady(entry.getKey(), entry.getValue().at("/metadata/uid").asText());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the simulator learns how many GPUs each node's VM holds now (for example from the
+     * Proxmox simulator: the cards passed through to the VM while it runs). Consulted, under the
+     * simulator's lock, at every request and for every Node, so it must be quick and must not call
+     * back into this simulator; a null or negative answer counts as none. See
+     * {@link #cardsOnNode(String, int)} for what a change does.
+     */
+    public void setGpuPresence(Function<String, Integer> gpusOnNode)
+    {
+        requireNonNull(gpusOnNode, "gpusOnNode is null");
+        synchronized (lock) {
+            gpuPresence = Optional.of(gpusOnNode);
+            syncGpuPresence();
+        }
+    }
+
+    /**
+     * The node now holds this many GPUs, as the kubelet would see it. A node that gains cards keeps
+     * its {@code nvidia.com/gpu} capacity and allocatable as they were (absent or 0) until its
+     * NVIDIA device plugin pod is restarted: the replacement, once Ready, sets both to the count. A
+     * node that loses cards keeps the stale capacity, and its allocatable drops to what is left (0),
+     * until the resource is removed through the status subresource; a later restart of the device
+     * plugin sets it again only when the node holds cards. With {@link #setGpuPresence} set, the
+     * function's next answer overrides this.
+     */
+    public void cardsOnNode(String node, int count)
+    {
+        requireNonNull(node, "node is null");
+        if (count < 0) {
+            throw new IllegalArgumentException("count is negative: " + count);
+        }
+        synchronized (lock) {
+            if (!nodes.containsKey(node)) {
+                throw new IllegalArgumentException("no node " + node + " in the simulator");
+            }
+            cardsChanged(node, count);
+        }
+    }
+
+    /**
+     * The GPUs the simulator believes the node holds now.
+     */
+    public int cardsOnNode(String node)
+    {
+        synchronized (lock) {
+            return gpuCards.getOrDefault(node, 0);
+        }
+    }
+
     /**
      * Every answer waits this long first.
      */
@@ -624,6 +747,7 @@ public final class KubernetesSimulator
             throw ApiStatusException.methodNotAllowed();
         }
         synchronized (lock) {
+            syncGpuPresence();
             return dispatch(request);
         }
     }
@@ -672,6 +796,9 @@ public final class KubernetesSimulator
             }
             if (path.size() == 2) {
                 return node(request, path.get(1));
+            }
+            if (path.size() == 3 && path.get(2).equals("status")) {
+                return nodeStatus(request, path.get(1));
             }
             throw ApiStatusException.resourceNotFound();
         }
@@ -830,16 +957,7 @@ public final class KubernetesSimulator
             case "PATCH" -> {
                 applyConcurrentEdit(name);
                 ObjectNode current = requireNode(name);
-                JsonNode patch = request.json();
-                JsonNode patched = switch (request.contentType()) {
-                    case "application/merge-patch+json" -> JsonPatches.mergePatch(current, patch);
-                    case "application/json-patch+json" -> JsonPatches.jsonPatch(current, patch);
-                    case "application/strategic-merge-patch+json" -> JsonPatches.strategicMergePatch(current, patch, NODE_MERGE_KEYS);
-                    case "application/apply-patch+yaml" -> throw ApiStatusException.unsupportedMediaType("the simulated API server does not implement server-side apply (application/apply-patch+yaml)");
-                    default -> throw ApiStatusException.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
-                            + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json, application/apply-patch+cbor");
-                };
-                return new Answer(200, updateNode(name, current, patched, true));
+                return new Answer(200, updateNode(name, current, patched(request, current), true));
             }
             case "PUT" -> {
                 applyConcurrentEdit(name);
@@ -848,6 +966,202 @@ public final class KubernetesSimulator
                     throw ApiStatusException.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/cbor");
                 }
                 return new Answer(200, updateNode(name, current, request.json(), false));
+            }
+            default -> throw ApiStatusException.methodNotAllowed();
+        }
+    }
+
+    private static JsonNode patched(Request request, ObjectNode current)
+    {
+        JsonNode patch = request.json();
+        return switch (request.contentType()) {
+            case "application/merge-patch+json" -> JsonPatches.mergePatch(current, patch);
+            case "application/json-patch+json" -> JsonPatches.jsonPatch(current, patch);
+            case "application/strategic-merge-patch+json" -> JsonPatches.strategicMergePatch(current, patch, NODE_MERGE_KEYS);
+            case "application/apply-patch+yaml" -> throw ApiStatusException.unsupportedMediaType("the simulated API server does not implement server-side apply (application/apply-patch+yaml)");
+            default -> throw ApiStatusException.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
+                    + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json, application/apply-patch+cbor");
+        };
+    }
+
+    private void syncGpuPresence()
+    {
+        if (gpuPresence.isEmpty()) {
+            return;
+        }
+        for (String node : List.copyOf(nodes.keySet())) {
+            Integer answer = gpuPresence.get().apply(node);
+            cardsChanged(node, answer == null ? 0 : Math.max(0, answer));
+        }
+    }
+
+    private void cardsChanged(String nodeName, int count)
+    {
+        int before = gpuCards.getOrDefault(nodeName, 0);
+        gpuCards.put(nodeName, count);
+        if (count >= before) {
+            // the kubelet learns of new cards only when the device plugin registers them again
+            return;
+        }
+        ObjectNode node = nodes.get(nodeName);
+        JsonNode allocatable = node.at("/status/allocatable/" + escapePointer(GPU_RESOURCE));
+        if (allocatable.isTextual() && quantity(allocatable.asText()) > count) {
+            ((ObjectNode) node.at("/status/allocatable")).put(GPU_RESOURCE, Integer.toString(count));
+            ((ObjectNode) node.get("metadata")).put("resourceVersion", nextResourceVersion());
+        }
+    }
+
+    private void devicePluginRegistered(String nodeName)
+    {
+        ObjectNode node = nodes.get(nodeName);
+        int count = gpuCards.getOrDefault(nodeName, 0);
+        if (node == null || count == 0) {
+            return;
+        }
+        String value = Integer.toString(count);
+        ObjectNode status = node.with("status");
+        if (value.equals(status.with("capacity").path(GPU_RESOURCE).asText(null)) && value.equals(status.with("allocatable").path(GPU_RESOURCE).asText(null))) {
+            return;
+        }
+        status.with("capacity").put(GPU_RESOURCE, value);
+        status.with("allocatable").put(GPU_RESOURCE, value);
+        ((ObjectNode) node.get("metadata")).put("resourceVersion", nextResourceVersion());
+    }
+
+    private static int quantity(String text)
+    {
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(text);
+        }
+        catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String escapePointer(String key)
+    {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    /**
+     * A pod is gone; a DaemonSet's pod is replaced on the same node, as its controller does: a new
+     * name and UID, Pending until the replacement delay has passed, then Running and Ready.
+     */
+    private void removePod(String key)
+    {
+        pods.remove(key);
+        nextResourceVersion();
+        SimulatedPod source = podSources.remove(key);
+        if (source == null || !nodes.containsKey(source.nodeName())) {
+            return;
+        }
+        for (OwnerReference owner : source.owners()) {
+            if (owner.kind().equals("DaemonSet") && daemonSets.values().stream().anyMatch(daemonSet -> daemonSet.at("/metadata/uid").asText().equals(owner.uid()))) {
+                String name;
+                do {
+                    name = owner.name() + "-" + randomSuffix();
+                }
+                while (pods.containsKey(source.namespace() + "/" + name));
+                SimulatedPod replacement = new SimulatedPod(source.namespace(), name, source.nodeName(), source.labels(), source.annotations(),
+                        source.owners(), source.limits(), source.terminationGracePeriod());
+                String uid = insertPod(replacement, false);
+                if (!stalledDaemonSets.contains(source.namespace() + "/" + owner.name())) {
+                    scheduleReady(source.namespace() + "/" + name, uid);
+                }
+                return;
+            }
+        }
+    }
+
+    private Optional<String> daemonSetOf(String podKey)
+    {
+        SimulatedPod source = podSources.get(podKey);
+        if (source == null) {
+            return Optional.empty();
+        }
+        return source.owners().stream().filter(owner -> owner.kind().equals("DaemonSet")).map(owner -> source.namespace() + "/" + owner.name()).findFirst();
+    }
+
+    private void scheduleReady(String key, String uid)
+    {
+        scheduler.schedule(() -> {
+            synchronized (lock) {
+                ObjectNode pod = pods.get(key);
+                if (pod == null || !pod.at("/metadata/uid").asText().equals(uid) || daemonSetOf(key).map(stalledDaemonSets::contains).orElse(false)) {
+                    return;
+                }
+                markReady(pod);
+                SimulatedPod source = podSources.get(key);
+                if (source != null && DEVICE_PLUGIN_LABELS.entrySet().stream().anyMatch(label -> label.getValue().equals(source.labels().get(label.getKey())))) {
+                    devicePluginRegistered(source.nodeName());
+                }
+            }
+        }, replacementDelay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void markReady(ObjectNode pod)
+    {
+        String now = timestamp(Instant.now());
+        ObjectNode status = (ObjectNode) pod.get("status");
+        status.put("phase", "Running");
+        for (JsonNode condition : status.path("conditions")) {
+            if (!condition.path("status").asText().equals("True")) {
+                ((ObjectNode) condition).put("status", "True").put("lastTransitionTime", now);
+            }
+        }
+        for (JsonNode container : status.path("containerStatuses")) {
+            ObjectNode containerStatus = (ObjectNode) container;
+            containerStatus.put("ready", true).put("started", true);
+            containerStatus.putObject("state").putObject("running").put("startedAt", now);
+        }
+        ((ObjectNode) pod.get("metadata")).put("resourceVersion", nextResourceVersion());
+    }
+
+    private static String randomSuffix()
+    {
+        StringBuilder suffix = new StringBuilder();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int index = 0; index < 5; index++) {
+            suffix.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
+        }
+        return suffix.toString();
+    }
+
+    /**
+     * The status subresource: GET answers the Node, PATCH changes only its status (the rest of the
+     * patch is ignored, as the API server's status strategy does), with the same resourceVersion
+     * precondition as the Node itself.
+     */
+    private Answer nodeStatus(Request request, String name)
+    {
+        switch (request.method()) {
+            case "GET" -> {
+                return new Answer(200, requireNode(name));
+            }
+            case "PATCH" -> {
+                applyConcurrentEdit(name);
+                ObjectNode current = requireNode(name);
+                JsonNode patched = patched(request, current);
+                if (!patched.isObject()) {
+                    throw ApiStatusException.badRequest("the body of the request is not a Node");
+                }
+                String currentVersion = current.at("/metadata/resourceVersion").asText();
+                String givenVersion = patched.at("/metadata/resourceVersion").asText("");
+                if (!givenVersion.isEmpty() && !givenVersion.equals(currentVersion)) {
+                    throw ApiStatusException.conflict("", "nodes", name);
+                }
+                ObjectNode node = current.deepCopy();
+                JsonNode status = patched.get("status");
+                node.set("status", status == null || !status.isObject() ? JSON.objectNode() : status.deepCopy());
+                if (JsonPatches.equal(node, current)) {
+                    return new Answer(200, current);
+                }
+                ((ObjectNode) node.get("metadata")).put("resourceVersion", nextResourceVersion());
+                nodes.put(name, node);
+                return new Answer(200, node.deepCopy());
             }
             default -> throw ApiStatusException.methodNotAllowed();
         }
@@ -985,8 +1299,7 @@ public final class KubernetesSimulator
             return pod.deepCopy();
         }
         if (gracePeriod == 0) {
-            pods.remove(key);
-            nextResourceVersion();
+            removePod(key);
             return pod.deepCopy();
         }
         Instant deletion = Instant.now().plusSeconds(gracePeriod);
@@ -998,8 +1311,7 @@ public final class KubernetesSimulator
             synchronized (lock) {
                 ObjectNode stored = pods.get(key);
                 if (stored != null && stored.at("/metadata/uid").asText().equals(uid)) {
-                    pods.remove(key);
-                    nextResourceVersion();
+                    removePod(key);
                 }
             }
         }, gracePeriod * 1000, TimeUnit.MILLISECONDS);

@@ -25,8 +25,12 @@ import java.util.TreeMap;
  * network), the control plane labelled {@code node-role.kubernetes.io/control-plane}; the node of
  * a VM the plan gives GPUs has {@code nvidia.com/gpu} capacity and the plan's GPU node taints and
  * labels. Pods: a {@code kube-proxy} DaemonSet pod on every node; on the control plane the mirror
- * pods {@code etcd-NODE} and {@code kube-apiserver-NODE}; on every GPU node the
- * {@code nvidia-device-plugin-daemonset} pod, and on the first GPU node {@code ml/ollama-0} and
+ * pods {@code etcd-NODE} and {@code kube-apiserver-NODE}; on every worker the NVIDIA device plugin
+ * DaemonSet pod {@code nvidia-device-plugin-daemonset-...} (labels {@code name=nvidia-device-plugin-ds}
+ * and {@code app.kubernetes.io/name=nvidia-device-plugin}) and the GPU feature discovery pod
+ * {@code gpu-feature-discovery-...} ({@code app.kubernetes.io/name=gpu-feature-discovery}), as a
+ * chart without a GPU node selector places them, so that a card moved to any worker is picked up
+ * once its device plugin restarts; on the first GPU node {@code ml/ollama-0} and
  * {@code media/jellyfin-transcode-...} (each limited to one {@code nvidia.com/gpu}) and
  * {@code default/web-...}; more {@code default/web-...} pods on the other workers; the
  * PodDisruptionBudget {@code ml/ollama} (minAvailable 1, app=ollama) that blocks evictions for
@@ -92,10 +96,15 @@ final class PlanCluster
         });
 
         OwnerReference devicePlugin = simulator.addDaemonSet("kube-system", "nvidia-device-plugin-daemonset", Map.of("name", "nvidia-device-plugin-ds"));
-        for (String node : gpuNodes) {
+        OwnerReference featureDiscovery = simulator.addDaemonSet("kube-system", "gpu-feature-discovery", Map.of("app.kubernetes.io/name", "gpu-feature-discovery"));
+        for (String node : workers) {
             simulator.addPod(SimulatedPod.of("kube-system", "nvidia-device-plugin-daemonset-" + suffix("device-plugin/" + node, 5), node)
-                    .withLabels(Map.of("name", "nvidia-device-plugin-ds", "controller-revision-hash", "5f8b9c7d64", "pod-template-generation", "1"))
+                    .withLabels(Map.of("name", "nvidia-device-plugin-ds", "app.kubernetes.io/name", "nvidia-device-plugin",
+                            "controller-revision-hash", "5f8b9c7d64", "pod-template-generation", "1"))
                     .withOwner(devicePlugin));
+            simulator.addPod(SimulatedPod.of("kube-system", "gpu-feature-discovery-" + suffix("feature-discovery/" + node, 5), node)
+                    .withLabels(Map.of("app.kubernetes.io/name", "gpu-feature-discovery", "controller-revision-hash", "7c6d5b8f49", "pod-template-generation", "1"))
+                    .withOwner(featureDiscovery));
         }
         if (!gpuNodes.isEmpty()) {
             String gpuNode = gpuNodes.get(0);
