@@ -29,6 +29,7 @@ class TestReconcileConfig
                 ReconcileMode.Group.NFS_EXPORT, ReconcileMode.ENFORCE,
                 ReconcileMode.Group.GPU_NODE_POLICY, ReconcileMode.ENFORCE,
                 ReconcileMode.Group.GPU_ASSIGNMENT, ReconcileMode.ENFORCE,
+                ReconcileMode.Group.GPU_DRIVER, ReconcileMode.ENFORCE,
                 ReconcileMode.Group.REPORTED, ReconcileMode.OBSERVE));
         assertThat(config.relocation().timeouts()).isEqualTo(RelocationTimeouts.defaults());
         assertThat(RelocationTimeouts.defaults()).isEqualTo(new RelocationTimeouts(
@@ -47,6 +48,7 @@ class TestReconcileConfig
                   mode:
                     nfs-export: observe
                     gpu-assignment: observe
+                    gpu-driver: observe
                 relocation:
                   drainTimeout: 10m
                   shutdownTimeout: 4m
@@ -60,6 +62,7 @@ class TestReconcileConfig
                 ReconcileMode.Group.NFS_EXPORT, ReconcileMode.OBSERVE,
                 ReconcileMode.Group.GPU_NODE_POLICY, ReconcileMode.ENFORCE,
                 ReconcileMode.Group.GPU_ASSIGNMENT, ReconcileMode.OBSERVE,
+                ReconcileMode.Group.GPU_DRIVER, ReconcileMode.OBSERVE,
                 ReconcileMode.Group.REPORTED, ReconcileMode.OBSERVE));
         assertThat(config.relocation().timeouts()).isEqualTo(new RelocationTimeouts(
                 Duration.ofMinutes(10), Duration.ofMinutes(4), Duration.ofMinutes(1), Duration.ofMinutes(7), Duration.ofSeconds(30)));
