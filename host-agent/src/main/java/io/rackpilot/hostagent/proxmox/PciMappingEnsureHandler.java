@@ -20,7 +20,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code pci.mapping.ensure}: the cluster PCI mapping {@code id} has an entry for the node pointing at
  * the address with the vendor:device id. Creates the mapping, or updates the node's entry (other
- * nodes' entries are kept); nothing when it already is so.
+ * nodes' entries are kept); nothing when it already is so. The path is one function
+ * ({@code 0000:06:00.0}) or a slot ({@code 0000:06:00}: every function of the card, checked against
+ * the device at function 0).
  */
 public final class PciMappingEnsureHandler
         implements ActionHandler
@@ -66,7 +68,9 @@ public final class PciMappingEnsureHandler
         try {
             if (node.equals(client.node())) {
                 List<HardwarePciDevice> devices = call(client, "list PCI devices", client::hardwarePci);
-                Optional<HardwarePciDevice> device = devices.stream().filter(candidate -> candidate.address().equals(address)).findFirst();
+                // a slot (0000:06:00: every function of the card) is the card at function 0
+                String function = address.contains(".") ? address : address + ".0";
+                Optional<HardwarePciDevice> device = devices.stream().filter(candidate -> candidate.address().equals(function)).findFirst();
                 if (device.isEmpty()) {
                     throw ActionException.rejected("path: no PCI device " + address + " on Proxmox node " + node);
                 }

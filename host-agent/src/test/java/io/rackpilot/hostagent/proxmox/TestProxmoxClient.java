@@ -15,6 +15,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 final class TestProxmoxClient
 {
@@ -61,10 +62,12 @@ final class TestProxmoxClient
 
         assertThat(client.pciMappings()).singleElement().satisfies(mapping -> {
             assertThat(mapping.id()).isEqualTo("tesla-t4");
-            assertThat(mapping.entryFor("pve").orElseThrow().addresses()).containsExactly("0000:06:00.0");
+            assertThat(mapping.entryFor("pve").orElseThrow().addresses()).containsExactly("0000:06:00");
             assertThat(mapping.entryFor("pve").orElseThrow().id()).isEqualTo("10de:1eb8");
         });
-        assertThat(client.hardwarePci()).singleElement().satisfies(device -> assertThat(device.vendorDevice()).isEqualTo("10de:1eb8"));
+        // the card and its HD audio function
+        assertThat(client.hardwarePci()).extracting(HardwarePciDevice::address, HardwarePciDevice::vendorDevice)
+                .containsExactly(tuple("0000:06:00.0", "10de:1eb8"), tuple("0000:06:00.1", "10de:10fa"));
     }
 
     @Test

@@ -96,7 +96,8 @@ final class TestProxmoxHandlers
         assertThat(attached.changed()).isTrue();
         assertThat(attached.result().getPciPassthroughAttach().getRestartNeeded()).isFalse();
         assertThat(proxmox.simulator.vmConfig(202).orElseThrow()).containsEntry("hostpci0", "mapping=tesla-t4,pcie=1");
-        assertThat(preflightChecks).containsExactly("0000:06:00.0");
+        // the mapping passes the whole slot (every function of the card)
+        assertThat(preflightChecks).containsExactly("0000:06:00");
 
         // Idempotent both ways.
         assertThat(run(attachHandler(), attach(PciPassthroughAttachAction.newBuilder().setVmid(202).setMapping("tesla-t4").setPcie(true))).changed()).isFalse();
@@ -239,8 +240,13 @@ final class TestProxmoxHandlers
             throws Exception
     {
         PciMappingEnsureHandler handler = new PciMappingEnsureHandler(client);
-        Action same = Action.newBuilder().setPciMappingEnsure(PciMappingEnsureAction.newBuilder().setId("tesla-t4").setNode("pve").setPath("06:00.0").setVendorDevice("10de:1eb8")).build();
+        Action same = Action.newBuilder().setPciMappingEnsure(PciMappingEnsureAction.newBuilder().setId("tesla-t4").setNode("pve").setPath("06:00").setVendorDevice("10de:1eb8")).build();
         assertThat(run(handler, same).changed()).isFalse();
+        // the mapping passes every function of the slot; one function is another mapping
+        Action oneFunction = Action.newBuilder().setPciMappingEnsure(PciMappingEnsureAction.newBuilder().setId("tesla-t4").setNode("pve").setPath("06:00.0").setVendorDevice("10de:1eb8")).build();
+        assertThat(handler.prepare(oneFunction).alreadyInPlace()).isFalse();
+        assertThatThrownBy(() -> handler.prepare(Action.newBuilder().setPciMappingEnsure(PciMappingEnsureAction.newBuilder().setId("x").setPath("0000:09:00").setVendorDevice("10de:1eb8")).build()))
+                .hasMessageContaining("path: no PCI device 0000:09:00 on Proxmox node pve");
 
         Action created = Action.newBuilder().setPciMappingEnsure(PciMappingEnsureAction.newBuilder().setId("t4-copy").setPath("0000:06:00.0").setVendorDevice("10de:1eb8").setDescription("second")).build();
         PreparedAction.Applied applied = run(handler, created);
@@ -281,7 +287,7 @@ final class TestProxmoxHandlers
         });
         assertThat(worker.getHostpciList()).singleElement().satisfies(hostPci -> {
             assertThat(hostPci.getMapping()).isEqualTo("tesla-t4");
-            assertThat(hostPci.getAddressesList()).containsExactly("0000:06:00.0");
+            assertThat(hostPci.getAddressesList()).containsExactly("0000:06:00");
             assertThat(hostPci.getPcie()).isTrue();
         });
         ProxmoxVm gateway = info.getVmsList().get(0);
@@ -289,7 +295,7 @@ final class TestProxmoxHandlers
         assertThat(gateway.getMachine()).isEmpty();
         assertThat(gateway.getNetworkDevicesList()).hasSize(3);
         assertThat(gateway.getNetworkDevicesList().get(0).hasVlan()).isFalse();
-        assertThat(info.getPciMappingsList()).singleElement().satisfies(mapping -> assertThat(mapping.getEntries(0).getPath()).isEqualTo("0000:06:00.0"));
+        assertThat(info.getPciMappingsList()).singleElement().satisfies(mapping -> assertThat(mapping.getEntries(0).getPath()).isEqualTo("0000:06:00"));
 
         proxmox.simulator.failNextRequests(100);
         Inventory.Builder failed = Inventory.newBuilder();

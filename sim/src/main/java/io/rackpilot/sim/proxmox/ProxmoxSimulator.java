@@ -16,6 +16,7 @@ import io.rackpilot.plan.Gpu;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.plan.NetworkAttachment;
 import io.rackpilot.plan.VirtualMachine;
+import io.rackpilot.sim.sysfs.SimulatedSysfs;
 import io.rackpilot.sim.tls.SimulatorTls;
 
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -146,8 +148,11 @@ public final class ProxmoxSimulator
     /**
      * The plan's node with every planned VM running (cores, memory in MiB, netN on the planned
      * bridges and VLANs, smbios1 uuid, {@code machine: q35} for a Kubernetes node and Proxmox'
-     * default i440fx for the others), each planned GPU as a PCI device with its mapping, attached
-     * to its planned VM as {@code hostpciN: mapping=ID[,pcie=1]}.
+     * default i440fx for the others), each planned GPU as a PCI device with its HD audio function
+     * (function 1 of the same slot, {@code 10de:10fa}, in the same IOMMU group, as
+     * {@link io.rackpilot.sim.sysfs.SimulatedSysfs} writes them), and a mapping whose path is the
+     * card's slot ({@code path=0000:06:00}: every function, as Proxmox' "All Functions" writes it),
+     * attached to its planned VM as {@code hostpciN: mapping=ID[,pcie=1]}.
      */
     public static ProxmoxSimulator fromPlan(HomelabPlan plan, Set<String> tokens, Path directory)
             throws IOException
@@ -156,8 +161,11 @@ public final class ProxmoxSimulator
         int iommuGroup = 40;
         for (Gpu gpu : plan.spec().gpus()) {
             String[] ids = gpu.vendorDevice().split(":");
+            String slot = slotOf(gpu.pciAddress());
             simulator.addPciDevice(gpu.pciAddress(), "0x" + ids[0], "0x" + ids[1], "0x030200", iommuGroup, "NVIDIA Corporation", gpu.id());
-            simulator.addPciMapping(gpu.mapping(), gpu.id(), List.of("node=" + gpu.host() + ",path=" + gpu.pciAddress() + ",id=" + gpu.vendorDevice() + ",iommugroup=" + iommuGroup));
+            String[] audio = SimulatedSysfs.AUDIO_VENDOR_DEVICE.split(":");
+            simulator.addPciDevice(SimulatedSysfs.audioAddress(gpu), "0x" + audio[0], "0x" + audio[1], SimulatedSysfs.AUDIO_CLASS, iommuGroup, "NVIDIA Corporation", gpu.id() + " HD Audio Controller");
+            simulator.addPciMapping(gpu.mapping(), gpu.id(), List.of("node=" + gpu.host() + ",path=" + slot + ",id=" + gpu.vendorDevice() + ",iommugroup=" + iommuGroup));
             iommuGroup++;
         }
         for (VirtualMachine vm : plan.vms()) {
@@ -381,6 +389,21 @@ public final class ProxmoxSimulator
      * The next start task of this VM ends with this exit status (e.g. {@code "start failed: QEMU
      * exited with code 1"}) and changes nothing: the VM stays stopped and its pending changes stay
      * pending. Unlike {@link #failNextTask}, tasks of other VMs and other kinds are not affected.
+     *
+     * <p>What operators see when a passed-through card cannot be woken or reset (use these to
+     * simulate it): the task ends {@code start failed: QEMU exited with code 1}, its log holds QEMU's
+     * line {@code kvm: -device vfio-pci,host=0000:06:00.0,id=hostpci0,bus=ich9-pcie-port-1,addr=0x0:
+     * vfio 0000:06:00.0: error getting device from group 40: Input/output error} followed by the hint
+     * {@code Verify all devices in group 40 are bound to vfio-<bus> or pci-stub and not already in use}
+     * (wording of QEMU's hw/vfio, vfio_get_device), and the host's kernel log says
+     * {@code vfio-pci 0000:06:00.0: Unable to change power state from D3cold to D0, device inaccessible}
+     * (Linux drivers/pci/pci.c, pci_raw_set_power_state; seen on linux-pci and vfio threads after a
+     * failed bus reset). A card the kernel cannot reset gets, in the task log, {@code error writing
+     * '1' to '/sys/bus/pci/devices/0000:06:00.0/reset': Inappropriate ioctl for device} and
+     * qemu-server's {@code failed to reset PCI device '0000:06:00.0', but trying to continue as not
+     * all devices need a reset}, not fatal by themselves: the start fails only when QEMU then exits
+     * (both lines as quoted in operators' Proxmox start logs). A device held by another running VM is refused by the simulator on its
+     * own, see the start task.
      */
     public void failNextStart(int vmid, String exitStatus)
     {
@@ -553,6 +576,10 @@ public final class ProxmoxSimulator
                         if (vm.running()) {
                             return Optional.of("VM " + vmid + " already running");
                         }
+                        Optional<String> inUse = deviceInUse(vm);
+                        if (inUse.isPresent()) {
+                            return inUse;
+                        }
                         vm.applyPending();
                         vm.status = "running";
                         return Optional.empty();
@@ -682,6 +709,94 @@ public final class ProxmoxSimulator
                 vm.pending.remove(key);
             }
         }
+    }
+
+    /**
+     * Why the VM cannot start because another running VM's applied config holds one of the host
+     * devices that the VM's config (pending values applied, as the start applies them) names:
+     * qemu-server's reservation check, {@code PCI device '0000:06:00.0' already in use by VMID '201'}
+     * (PVE/QemuServer/PCI.pm, reserve_pci_usage). Devices are compared by slot, so 06:00, 06:00.0
+     * and a mapping's path name the same card; a slot is reported as its function 0.
+     */
+    private Optional<String> deviceInUse(SimulatedVm starting)
+    {
+        Map<String, String> wanted = heldDevices(starting.effectiveConfig());
+        for (SimulatedVm other : vms.values()) {
+            if (other.vmid == starting.vmid || !other.running()) {
+                continue;
+            }
+            Map<String, String> held = heldDevices(other.config);
+            for (Map.Entry<String, String> device : wanted.entrySet()) {
+                if (held.containsKey(device.getKey())) {
+                    return Optional.of("PCI device '" + device.getValue() + "' already in use by VMID '" + other.vmid + "'");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The host slots that a config's hostpciN entries hold (through a mapping's entry for this node,
+     * or raw addresses), each with the device as qemu-server names it (the address, function 0 for a slot).
+     */
+    private Map<String, String> heldDevices(Map<String, String> config)
+    {
+        Map<String, String> held = new TreeMap<>();
+        config.forEach((key, value) -> {
+            if (!HOSTPCI.matcher(key).matches()) {
+                return;
+            }
+            List<String> paths = new ArrayList<>();
+            Optional<String> mappingId = hostPciMapping(value);
+            if (mappingId.isPresent()) {
+                Mapping mapping = mappings.get(mappingId.get());
+                if (mapping == null) {
+                    return;
+                }
+                for (String entry : mapping.map()) {
+                    Map<String, String> properties = properties(entry);
+                    if (node.equals(properties.get("node")) && properties.containsKey("path")) {
+                        paths.addAll(List.of(properties.get("path").split(";")));
+                    }
+                }
+            }
+            else {
+                String first = value.split(",")[0].strip();
+                if (first.startsWith("host=")) {
+                    first = first.substring("host=".length());
+                }
+                paths.addAll(List.of(first.split(";")));
+            }
+            for (String path : paths) {
+                String address = path.strip().toLowerCase(Locale.ROOT);
+                if (address.isEmpty()) {
+                    continue;
+                }
+                if (address.chars().filter(character -> character == ':').count() == 1) {
+                    address = "0000:" + address;
+                }
+                held.putIfAbsent(slotOf(address), address.contains(".") ? address : address + ".0");
+            }
+        });
+        return held;
+    }
+
+    private static Map<String, String> properties(String text)
+    {
+        Map<String, String> properties = new TreeMap<>();
+        for (String part : text.split(",")) {
+            int equals = part.indexOf('=');
+            if (equals > 0) {
+                properties.put(part.substring(0, equals).strip(), part.substring(equals + 1).strip());
+            }
+        }
+        return properties;
+    }
+
+    private static String slotOf(String address)
+    {
+        int dot = address.lastIndexOf('.');
+        return dot < 0 ? address : address.substring(0, dot);
     }
 
     private static Optional<String> hostPciMapping(String value)

@@ -1,5 +1,6 @@
 package io.rackpilot.sim.homelab;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.plan.PlanLoader;
 import io.rackpilot.proto.v1.Gpu;
@@ -47,6 +48,19 @@ final class TestPassedThroughGpus
     void stop()
     {
         proxmox.close();
+    }
+
+    @Test
+    void eachPlannedCardComesWithItsAudioFunctionAndASlotMapping()
+            throws Exception
+    {
+        JsonNode devices = http.data("GET", "/nodes/pve/hardware/pci", "");
+        assertThat(devices.findValuesAsText("id")).containsExactly("0000:06:00.0", "0000:06:00.1");
+        assertThat(devices.get(1).path("class").asText()).isEqualTo("0x040300");
+        assertThat(devices.get(1).path("device").asText()).isEqualTo("0x10fa");
+        assertThat(devices.get(1).path("iommugroup").asInt()).isEqualTo(devices.get(0).path("iommugroup").asInt());
+        JsonNode mapping = http.data("GET", "/cluster/mapping/pci/tesla-t4", "");
+        assertThat(mapping.path("map").get(0).asText()).isEqualTo("node=pve,path=0000:06:00,id=10de:1eb8,iommugroup=40");
     }
 
     @Test

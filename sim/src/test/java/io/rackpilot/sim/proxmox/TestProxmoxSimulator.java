@@ -235,6 +235,51 @@ final class TestProxmoxSimulator
         assertThat(simulator.passedThroughMappings(301)).isEmpty();
     }
 
+    @Test
+    void refusesToStartAVmWithADeviceThatARunningVmHolds()
+            throws Exception
+    {
+        simulator.setTaskDelay(Duration.ZERO);
+        simulator.addPciMapping("card", "a card, every function", List.of("node=pve,path=0000:06:00,id=10de:1eb8"));
+        simulator.addPciMapping("elsewhere", "another node's card", List.of("node=pve2,path=0000:06:00.0,id=10de:1eb8"));
+        simulator.addVm(201, Map.of("name", "holder", "hostpci0", "mapping=card,pcie=1"), true);
+
+        // a raw address of the same slot, pending: the start applies it
+        simulator.addVm(202, Map.of("name", "raw"), false);
+        simulator.setConfig(202, "hostpci0", Optional.of("06:00.0,pcie=1"));
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/202/status/start", "").asText()))
+                .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '201'");
+        assertThat(simulator.vmStatus(202)).contains("stopped");
+
+        // a mapping to a single function of the held slot, attached while stopped: pending is applied by the start
+        simulator.addVm(203, Map.of("name", "mapped"), false);
+        assertThat(send("PUT", "/nodes/pve/qemu/203/config", "hostpci1=mapping%3Dgpu", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/203/status/start", "").asText()))
+                .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '201'");
+        assertThat(simulator.vmConfig(203).orElseThrow()).containsEntry("hostpci1", "mapping=gpu");
+
+        // a slot mapping reports function 0; another node's entry holds nothing here
+        simulator.addVm(204, Map.of("name", "slot", "hostpci0", "mapping=card"), false);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/204/status/start", "").asText()))
+                .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '201'");
+        simulator.addVm(205, Map.of("name", "other node", "hostpci0", "mapping=elsewhere"), false);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/205/status/start", "").asText())).isEqualTo("OK");
+
+        // a pending removal on the holder does not free the card; its stop does
+        assertThat(send("PUT", "/nodes/pve/qemu/201/config", "delete=hostpci0", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/204/status/start", "").asText()))
+                .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '201'");
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/201/status/stop", "").asText())).isEqualTo("OK");
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/204/status/start", "").asText())).isEqualTo("OK");
+        assertThat(simulator.vmStatus(204)).contains("running");
+        // and now the old holder cannot take it back while 204 runs (its removal is still pending, the start applies it)
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/201/status/start", "").asText())).isEqualTo("OK");
+        simulator.setVmStatus(201, "stopped");
+        simulator.setConfig(201, "hostpci0", Optional.of("mapping=card"));
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/201/status/start", "").asText()))
+                .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '204'");
+    }
+
     private String exitStatus(String upid)
             throws Exception
     {
