@@ -118,6 +118,12 @@ public final class DevHomelab
             String kubernetesToken = "rackpilot-node-agent-" + UUID.randomUUID();
             kubernetes = KubernetesSimulator.fromPlan(plan, Set.of(kubernetesToken), workDirectory.resolve("kubernetes"));
             Path kubeconfig = kubernetes.writeKubeconfig(workDirectory.resolve("kubernetes/kubeconfig"), kubernetesToken);
+            // The kubelet of a node sees the cards its VM holds now (with the kubelet's stale
+            // capacity and late device plugin the simulator models).
+            ProxmoxSimulator cards = proxmox;
+            kubernetes.setGpuPresence(node -> plan.kubernetesNode(node)
+                    .map(vm -> new PassedThroughGpus(plan, cards, vm.vmid()).get().size())
+                    .orElse(0));
 
             CoordinatorConfig coordinatorConfig = coordinatorConfig(grpcPort, metricsPort, coordinatorTls, workDirectory);
             coordinator = Coordinator.start(coordinatorConfig);

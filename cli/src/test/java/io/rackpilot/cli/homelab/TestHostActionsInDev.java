@@ -61,7 +61,7 @@ class TestHostActionsInDev
         JsonNode node1 = vm(inventory, 201);
         assertThat(node1.get("smbiosUuid").asText()).isEqualTo("4d2b7e10-5a1c-4c8e-9f00-000000000201");
         assertThat(node1.at("/hostpci/0/mapping").asText()).isEqualTo("tesla-t4");
-        assertThat(node1.at("/hostpci/0/addresses/0").asText()).isEqualTo("0000:06:00.0");
+        assertThat(node1.at("/hostpci/0/addresses/0").asText()).isEqualTo("0000:06:00");
         assertThat(node1.at("/networkDevices/0/bridge").asText()).isEqualTo("vmbr1");
         assertThat(node1.at("/networkDevices/0/vlan").asInt()).isEqualTo(20);
         JsonNode t4 = inventory.at("/pciDevices/0");
