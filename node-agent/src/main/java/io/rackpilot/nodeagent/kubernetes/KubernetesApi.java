@@ -137,6 +137,40 @@ public final class KubernetesApi
         return call("list the pods on " + nodeName, () -> client.pods().inAnyNamespace().list(options.build()).getItems());
     }
 
+    /**
+     * A JSON patch of a Node's status subresource ({@code PATCH /api/v1/nodes/NAME/status}): the
+     * only way to change status.capacity and status.allocatable. A {@code test} or {@code replace}
+     * of {@code /metadata/resourceVersion} guards it as for {@link #patchNode}.
+     */
+    public Node patchNodeStatus(String name, ArrayNode patch)
+            throws KubernetesApiException
+    {
+        String body = patch.toString();
+        return call("patch the status of Node " + name, () -> client.nodes().withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON), body));
+    }
+
+    /**
+     * The pods on a Node in one namespace (all namespaces when empty) matching a label selector.
+     */
+    public List<Pod> podsOn(String nodeName, Optional<String> namespace, String labelSelector)
+            throws KubernetesApiException
+    {
+        if (namespace.isEmpty()) {
+            return podsOn(nodeName, Optional.of(labelSelector));
+        }
+        ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName).withLabelSelector(labelSelector);
+        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> client.pods().inNamespace(namespace.get()).list(options.build()).getItems());
+    }
+
+    /**
+     * Deletes a pod (its own grace period); answers false when it was already gone (404).
+     */
+    public boolean deletePod(String namespace, String name)
+            throws KubernetesApiException
+    {
+        return call("delete pod " + namespace + "/" + name, () -> !client.pods().inNamespace(namespace).withName(name).delete().isEmpty());
+    }
+
     public Optional<Pod> pod(String namespace, String name)
             throws KubernetesApiException
     {

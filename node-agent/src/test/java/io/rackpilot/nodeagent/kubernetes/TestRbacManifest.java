@@ -41,7 +41,8 @@ class TestRbacManifest
         ClusterRole role = (ClusterRole) objects.get(3);
         assertThat(role.getRules()).extracting(TestRbacManifest::describe).containsExactly(
                 "[] [nodes] [get, list, watch, patch]",
-                "[] [pods] [get, list]",
+                "[] [nodes/status] [patch]",
+                "[] [pods] [get, list, delete]",
                 "[] [pods/eviction] [create]",
                 "[apps] [daemonsets] [get]");
         ClusterRoleBinding binding = (ClusterRoleBinding) objects.get(4);

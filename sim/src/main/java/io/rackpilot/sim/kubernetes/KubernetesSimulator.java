@@ -41,6 +41,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -1123,7 +1124,7 @@ public final class KubernetesSimulator
     private static String randomSuffix()
     {
         StringBuilder suffix = new StringBuilder();
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int index = 0; index < 5; index++) {
             suffix.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
         }
