@@ -193,7 +193,7 @@ public final class GpuCommand
         if (step.getDetail().isEmpty() && !step.getAgentId().isEmpty()) {
             detail += step.hasAction() ? " (" + step.getAgentId() + ": " + ActionNames.of(step.getAction()) + ")" : " (" + step.getAgentId() + ")";
         }
-        return String.format(Locale.ROOT, "%-8s %-5s %-13s %s%s", state, step.getUndo() ? "undo" : "", step.getName(), detail, took);
+        return String.format(Locale.ROOT, "%-8s %-5s %-19s %s%s", state, step.getUndo() ? "undo" : "", step.getName(), detail, took);
     }
 
     static String word(MoveState state)

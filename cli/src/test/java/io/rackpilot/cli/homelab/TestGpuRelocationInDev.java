@@ -96,6 +96,10 @@ class TestGpuRelocationInDev
         assertThat(node1.at("/spec/unschedulable").asBoolean(false)).isFalse();
         assertThat(hasGpuTaint(node2)).isTrue();
         assertThat(node2.at("/metadata/labels/nvidia.com~1gpu.present").asText()).isEqualTo("true");
+        // The kubelet's stale capacity is gone from node1, and node2 advertises the card.
+        assertThat(node1.at("/status/capacity").has("nvidia.com/gpu")).isFalse();
+        assertThat(node1.at("/status/allocatable").has("nvidia.com/gpu")).isFalse();
+        assertThat(node2.at("/status/allocatable/nvidia.com~1gpu").asText()).isEqualTo("1");
         // The plan follows the move: revision 2 says vm: 202.
         TestHomelab.RackctlResult show = rackctl("plan", "show");
         assertThat(show.out()).contains("vm: 202").doesNotContain("vm: 201");
@@ -152,7 +156,8 @@ class TestGpuRelocationInDev
         long stepsWithActions = move.getStepsList().stream().filter(MoveStep::hasAction).count();
         assertThat(commands).hasSize((int) stepsWithActions);
         assertThat(commands.stream().map(CommandRecord::getActionName).collect(Collectors.toList()))
-                .containsExactlyInAnyOrder("k8s.node.cordon", "k8s.node.drain", "vm.shutdown", "pci.passthrough.detach", "pci.passthrough.attach", "vm.reboot", "vm.start", "k8s.node.uncordon");
+                .containsExactlyInAnyOrder("k8s.node.cordon", "k8s.node.drain", "vm.shutdown", "pci.passthrough.detach", "pci.passthrough.attach", "vm.reboot", "vm.start",
+                        "k8s.node.restart-pods", "k8s.node.restart-pods", "k8s.node.clear-resource", "k8s.node.uncordon");
         assertThat(dev.kubernetes().evictionRequests().stream().filter(request -> request.contains("ollama-0")).count()).isGreaterThanOrEqualTo(1);
         assertThat(dev.proxmox().vmConfig(202).orElseThrow()).containsEntry("hostpci0", "mapping=tesla-t4,pcie=1");
         assertThat(dev.proxmox().vmConfig(201).orElseThrow()).doesNotContainKey("hostpci0");

@@ -67,12 +67,13 @@ public final class MovePlanner
     public static final String CLEAR_RESOURCE = "k8s.node.clear-resource";
 
     /**
-     * The NVIDIA device plugin and GPU feature discovery pods, as NVIDIA's Helm charts and the GPU
-     * Operator label them.
+     * The NVIDIA device plugin and GPU feature discovery pods, as NVIDIA's Helm charts, the GPU
+     * Operator and the device plugin's static manifest label them.
      */
     public static final List<String> DEFAULT_PLUGIN_POD_SELECTORS = List.of(
             "app.kubernetes.io/name=nvidia-device-plugin",
             "app=nvidia-device-plugin-daemonset",
+            "name=nvidia-device-plugin-ds",
             "app.kubernetes.io/name=gpu-feature-discovery",
             "app=gpu-feature-discovery");
 
