@@ -299,6 +299,10 @@ final class MoveRunner
             Optional<KubernetesNodeInfo> oldNode = oldAgent.flatMap(observed::agent).flatMap(ObservedAgent::kubernetesNode);
             boolean newHas = newNode.map(node -> hasAll(node, policy)).orElse(false);
             boolean oldClear = oldAgent.isEmpty() || oldNode.map(node -> hasNone(node, policy)).orElse(false);
+            Optional<String> shutDown = shutDownByPerson(move, observed);
+            if (shutDown.isPresent()) {
+                return new Outcome(false, shutDown.get(), Stop.BY_PERSON);
+            }
             if (newHas && oldClear) {
                 return new Outcome(true, "the GPU node policy is on " + newNode.get().getNodeName() + (oldNode.map(node -> " and off " + node.getNodeName()).orElse("")));
             }
@@ -341,6 +345,10 @@ final class MoveRunner
         while (true) {
             ObservedHomelab observed = observer.observe();
             Optional<KubernetesNodeInfo> node = observed.agent(step.getAgentId()).flatMap(ObservedAgent::kubernetesNode);
+            Optional<String> shutDown = shutDownByPerson(move, observed);
+            if (shutDown.isPresent()) {
+                return new Outcome(false, shutDown.get(), Stop.BY_PERSON);
+            }
             if (node.isPresent() && node.get().getGpuAllocatable() > 0) {
                 return new Outcome(true, node.get().getNodeName() + " shows allocatable " + node.get().getGpuResource() + " " + node.get().getGpuAllocatable()
                         + " (capacity " + node.get().getGpuCapacity() + ")");
