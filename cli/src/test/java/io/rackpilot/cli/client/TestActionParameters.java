@@ -56,7 +56,7 @@ class TestActionParameters
     void everyMistakeNamesTheFieldOrAction()
     {
         assertThatThrownBy(() -> ActionParameters.build("agent.pong", null, List.of()))
-                .hasMessageStartingWith("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, k8s.node.cordon, k8s.node.drain, ");
+                .hasMessageStartingWith("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, k8s.node.clear-resource, k8s.node.cordon, k8s.node.drain, ");
         assertThatThrownBy(() -> ActionParameters.build("agent.ping", null, List.of("mesage=x")))
                 .hasMessage("--set mesage=x: agent.ping has no field 'mesage' (fields: message)");
         assertThatThrownBy(() -> ActionParameters.build("inventory.refresh", null, List.of("all=true")))

@@ -138,7 +138,7 @@ class TestAgentsAndCommands
 
         TestHomelab.RackctlResult unknownAction = homelab.rackctl("exec", "k8s-node1", "agent.pong");
         assertThat(unknownAction.exitCode()).isEqualTo(2);
-        assertThat(unknownAction.err()).contains("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, k8s.node.cordon");
+        assertThat(unknownAction.err()).contains("unknown action 'agent.pong' (actions: agent.ping, inventory.refresh, k8s.node.clear-resource, k8s.node.cordon");
 
         TestHomelab.RackctlResult unknownAgent = homelab.rackctl("exec", "k8s-node9", "agent.ping");
         assertThat(unknownAgent.exitCode()).isEqualTo(2);

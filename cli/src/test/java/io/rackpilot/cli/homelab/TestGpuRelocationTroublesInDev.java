@@ -132,9 +132,11 @@ class TestGpuRelocationTroublesInDev
         assertThat(ended.getMessage()).contains("VM 202 was shut down during the move");
         JsonNode status = status();
         assertThat(status.at("/move/state").asText()).isEqualTo("failed");
+        // Whichever wait it was in when the report came (the card, allocatable, taints), it stopped there.
         assertThat(status.at("/move/steps")).anySatisfy(step -> {
-            assertThat(step.get("name").asText()).isEqualTo("wait-gpu");
+            assertThat(step.get("name").asText()).startsWith("wait-");
             assertThat(step.get("state").asText()).isEqualTo("failed");
+            assertThat(step.get("detail").asText()).contains("VM 202 was shut down during the move");
             assertThat(step.has("startedAt") && step.has("finishedAt")).isTrue();
         });
     }
@@ -151,6 +153,23 @@ class TestGpuRelocationTroublesInDev
         assertThat(move.exitCode()).isEqualTo(2);
         assertThat(move.err()).contains("IOMMU group 40 of 0000:06:00.0 also holds 0000:05:00.0").contains("not functions of the card");
         assertThat(dev.coordinator().moves().list()).isEmpty();
+    }
+
+    @Test
+    void aCardTheHostDriverTookIsReportedAndNotMoved()
+            throws Exception
+    {
+        rewriteSysfs(SimulatedSysfs.builder(plan()).boundToHostDriver("tesla-t4"));
+        refreshHost();
+        await("gpu status says driver-mismatch", Duration.ofSeconds(30), () -> status().path("state").asText().equals("driver-mismatch"));
+        assertThat(status().get("detail").asText()).contains("bound to nvidia on the host, not vfio-pci");
+        TestHomelab.RackctlResult diff = rackctl("plan", "diff");
+        assertThat(diff.exitCode()).isEqualTo(2);
+        assertThat(diff.out()).contains("gpu-driver").contains("tesla-t4 0000:06:00.0").contains("tesla-t4 0000:06:00.1");
+        TestHomelab.RackctlResult move = rackctl("gpu", "move", "tesla-t4", "--to", "202");
+        assertThat(move.exitCode()).isEqualTo(2);
+        assertThat(move.err()).contains("is bound to nvidia on the host, not vfio-pci");
+        await("the metric shows it", Duration.ofSeconds(20), () -> metrics().contains("rackpilot_gpu_state{gpu=\"tesla-t4\",state=\"driver-mismatch\"} 1.0"));
     }
 
     private HomelabPlan plan()
