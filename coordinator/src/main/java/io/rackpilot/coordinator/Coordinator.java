@@ -132,7 +132,7 @@ public final class Coordinator
             PlacementBook placements = new PlacementBook(store);
             GpuConditions conditions = new GpuConditions(store);
             HomelabObserver observer = new HomelabObserver(registry, inventory, moveStore::list, placements::settled, conditions::standing);
-            moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts()), clock, coordinatorMetrics::relocationFinished, conditions);
+            moves = new GpuMoves(moveStore, plans, observer, commands, new MovePlanner(config.relocation().timeouts(), config.relocation().pluginPodSelectors()), clock, coordinatorMetrics::relocationFinished, conditions);
             Liveness.Loop reconcileLoop = liveness.register(RECONCILE_LOOP, config.reconcile().interval().plus(RECONCILE_MARGIN));
             loops.add(reconcileLoop);
             reconcile = new ReconcileLoop(plans, observer, new Reconciler(config.reconcile().modes(), config.reconcile().staleAfter()), commands, moves, placements, clock, coordinatorMetrics, config.reconcile().interval(), reconcileLoop::tick);

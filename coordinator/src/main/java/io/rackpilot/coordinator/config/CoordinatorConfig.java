@@ -1,13 +1,16 @@
 package io.rackpilot.coordinator.config;
 
 import io.rackpilot.common.config.ConfigChecks;
+import io.rackpilot.common.config.ConfigValueException;
 import io.rackpilot.common.net.HostAndPort;
 
 import java.nio.file.Path;
 import io.rackpilot.coordinator.reconcile.ReconcileMode;
+import io.rackpilot.coordinator.relocation.MovePlanner;
 import io.rackpilot.coordinator.relocation.RelocationTimeouts;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +44,7 @@ import java.util.Map;
  *   vmTaskTimeout: 2m
  *   gpuReportTimeout: 5m
  *   taintTimeout: 2m
+ *   pluginPodSelectors: [app.kubernetes.io/name=nvidia-device-plugin, ...]   # restarted on both nodes after a move
  * maxMessageBytes: 4194304
  * </pre>
  */
@@ -64,7 +68,7 @@ public record CoordinatorConfig(
         agents = agents == null ? new Agents(null, null) : agents;
         commands = commands == null ? new Commands(null) : commands;
         reconcile = reconcile == null ? new Reconcile(null, null, null) : reconcile;
-        relocation = relocation == null ? new Relocation(null, null, null, null, null) : relocation;
+        relocation = relocation == null ? new Relocation(null, null, null, null, null, null) : relocation;
         maxMessageBytes = maxMessageBytes == null ? 4 * 1024 * 1024 : maxMessageBytes;
     }
 
@@ -165,10 +169,25 @@ public record CoordinatorConfig(
         }
     }
 
-    public record Relocation(Duration drainTimeout, Duration shutdownTimeout, Duration vmTaskTimeout, Duration gpuReportTimeout, Duration taintTimeout)
+    /**
+     * @param pluginPodSelectors label selectors of the pods restarted on both nodes after a move so
+     *        the new node advertises the card (the NVIDIA device plugin and GPU feature discovery)
+     */
+    public record Relocation(Duration drainTimeout, Duration shutdownTimeout, Duration vmTaskTimeout, Duration gpuReportTimeout, Duration taintTimeout, List<String> pluginPodSelectors)
     {
+        public Relocation(Duration drainTimeout, Duration shutdownTimeout, Duration vmTaskTimeout, Duration gpuReportTimeout, Duration taintTimeout)
+        {
+            this(drainTimeout, shutdownTimeout, vmTaskTimeout, gpuReportTimeout, taintTimeout, null);
+        }
+
         public Relocation
         {
+            pluginPodSelectors = pluginPodSelectors == null ? MovePlanner.DEFAULT_PLUGIN_POD_SELECTORS : List.copyOf(pluginPodSelectors);
+            for (int index = 0; index < pluginPodSelectors.size(); index++) {
+                if (pluginPodSelectors.get(index).isBlank()) {
+                    throw ConfigValueException.at(List.of("pluginPodSelectors", index), "a label selector such as app.kubernetes.io/name=nvidia-device-plugin, got an empty one");
+                }
+            }
             RelocationTimeouts defaults = RelocationTimeouts.defaults();
             drainTimeout = drainTimeout == null ? defaults.drain() : drainTimeout;
             shutdownTimeout = shutdownTimeout == null ? defaults.shutdown() : shutdownTimeout;

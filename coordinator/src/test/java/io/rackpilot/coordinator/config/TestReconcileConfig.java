@@ -32,6 +32,7 @@ class TestReconcileConfig
                 ReconcileMode.Group.GPU_DRIVER, ReconcileMode.ENFORCE,
                 ReconcileMode.Group.REPORTED, ReconcileMode.OBSERVE));
         assertThat(config.relocation().timeouts()).isEqualTo(RelocationTimeouts.defaults());
+        assertThat(config.relocation().pluginPodSelectors()).isEqualTo(io.rackpilot.coordinator.relocation.MovePlanner.DEFAULT_PLUGIN_POD_SELECTORS);
         assertThat(RelocationTimeouts.defaults()).isEqualTo(new RelocationTimeouts(
                 Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(2)));
         // an empty file gives the same
@@ -55,6 +56,7 @@ class TestReconcileConfig
                   vmTaskTimeout: 1m
                   gpuReportTimeout: 7m
                   taintTimeout: 30s
+                  pluginPodSelectors: [app=my-device-plugin]
                 """);
         assertThat(config.reconcile().interval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.reconcile().staleAfter()).isEqualTo(Duration.ofSeconds(90));
@@ -64,6 +66,7 @@ class TestReconcileConfig
                 ReconcileMode.Group.GPU_ASSIGNMENT, ReconcileMode.OBSERVE,
                 ReconcileMode.Group.GPU_DRIVER, ReconcileMode.OBSERVE,
                 ReconcileMode.Group.REPORTED, ReconcileMode.OBSERVE));
+        assertThat(config.relocation().pluginPodSelectors()).containsExactly("app=my-device-plugin");
         assertThat(config.relocation().timeouts()).isEqualTo(new RelocationTimeouts(
                 Duration.ofMinutes(10), Duration.ofMinutes(4), Duration.ofMinutes(1), Duration.ofMinutes(7), Duration.ofSeconds(30)));
     }
