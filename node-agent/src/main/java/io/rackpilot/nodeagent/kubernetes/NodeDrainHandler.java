@@ -28,7 +28,6 @@ public final class NodeDrainHandler
 {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration MAXIMUM_TIMEOUT = Duration.ofHours(1);
-    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
 
     private final OwnNode ownNode;
     private final Duration evictionRetryInterval;
@@ -77,7 +76,7 @@ public final class NodeDrainHandler
         KubernetesDrainAction drain = action.getKubernetesNodeDrain();
         PodSelection selection = PodSelection.of(drain);
         Duration requested = timeout(drain);
-        Duration timeout = fitted(requested, runDeadline);
+        Duration timeout = ActionTimeouts.fitted(requested, runDeadline, clock);
         boolean shortened = !timeout.equals(requested);
         Optional<Long> gracePeriod = drain.hasGracePeriodSeconds() ? Optional.of(drain.getGracePeriodSeconds()) : Optional.empty();
         if (gracePeriod.isPresent() && gracePeriod.get() < 0) {
@@ -122,26 +121,7 @@ public final class NodeDrainHandler
     private static Duration timeout(KubernetesDrainAction drain)
             throws ActionException
     {
-        if (!drain.hasTimeout()) {
-            return DEFAULT_TIMEOUT;
-        }
-        Duration timeout = Duration.ofSeconds(drain.getTimeout().getSeconds(), drain.getTimeout().getNanos());
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAXIMUM_TIMEOUT) > 0) {
-            throw ActionException.rejected("timeout: must be above 0 and at most " + MAXIMUM_TIMEOUT.toMinutes() + " min, got " + timeout.toSeconds() + " s");
-        }
-        return timeout;
-    }
-
-    private Duration fitted(Duration requested, Instant runDeadline)
-    {
-        if (runDeadline.equals(Instant.MAX)) {
-            return requested;
-        }
-        Duration left = Duration.between(clock.instant(), runDeadline).minus(DEADLINE_MARGIN);
-        if (left.compareTo(requested) >= 0) {
-            return requested;
-        }
-        return left.isNegative() ? Duration.ZERO : left;
+        return ActionTimeouts.requested(drain.hasTimeout(), drain.getTimeout(), DEFAULT_TIMEOUT, MAXIMUM_TIMEOUT);
     }
 
     private static String skippedText(List<KubernetesPodReference> skipped)

@@ -33,7 +33,6 @@ public final class PodRestartHandler
 {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
     public static final Duration MAXIMUM_TIMEOUT = Duration.ofMinutes(30);
-    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     private final OwnNode ownNode;
@@ -76,7 +75,7 @@ public final class PodRestartHandler
         KubernetesRestartPodsAction restart = action.getKubernetesNodeRestartPods();
         List<String> selectors = selectors(restart);
         Optional<String> namespace = namespace(restart.getNamespace());
-        Duration timeout = fitted(timeout(restart), runDeadline);
+        Duration timeout = ActionTimeouts.fitted(timeout(restart), runDeadline, clock);
         String nodeName = ownNode.requireName();
         PodRestart podRestart = new PodRestart(ownNode.requireApi(), nodeName, namespace, selectors, pollInterval, waiter);
         List<Pod> chosen;
@@ -148,26 +147,7 @@ public final class PodRestartHandler
     private static Duration timeout(KubernetesRestartPodsAction restart)
             throws ActionException
     {
-        if (!restart.hasTimeout()) {
-            return DEFAULT_TIMEOUT;
-        }
-        Duration timeout = Duration.ofSeconds(restart.getTimeout().getSeconds(), restart.getTimeout().getNanos());
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAXIMUM_TIMEOUT) > 0) {
-            throw ActionException.rejected("timeout: must be above 0 and at most " + MAXIMUM_TIMEOUT.toMinutes() + " min, got " + timeout.toMillis() + " ms");
-        }
-        return timeout;
-    }
-
-    private Duration fitted(Duration requested, Instant runDeadline)
-    {
-        if (runDeadline.equals(Instant.MAX)) {
-            return requested;
-        }
-        Duration left = Duration.between(clock.instant(), runDeadline).minus(DEADLINE_MARGIN);
-        if (left.compareTo(requested) >= 0) {
-            return requested;
-        }
-        return left.isNegative() ? Duration.ZERO : left;
+        return ActionTimeouts.requested(restart.hasTimeout(), restart.getTimeout(), DEFAULT_TIMEOUT, MAXIMUM_TIMEOUT);
     }
 
     private static ActionResult result(KubernetesRestartPodsResult restarted)
