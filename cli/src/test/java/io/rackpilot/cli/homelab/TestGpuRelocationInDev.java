@@ -1,7 +1,6 @@
 package io.rackpilot.cli.homelab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rackpilot.agent.Agent;
 import io.rackpilot.cli.dev.DevHomelab;
 import io.rackpilot.common.testing.HttpGet;
@@ -17,16 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TestGpuRelocationInDev
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path home;
@@ -53,8 +48,8 @@ class TestGpuRelocationInDev
         dev = DevHomelab.start(Path.of("../docs/examples/homelab.yaml"), 0, 0, home.resolve(".config/rackpilot/dev"), Map.of(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         environment = Map.of("HOME", home.toString(), "RACKPILOT_COORDINATOR", "127.0.0.1:" + dev.coordinator().grpcPort());
-        await("the homelab reports itself in sync with the plan", Duration.ofSeconds(60), () -> rackctl("plan", "diff").exitCode() == 0
-                && json(rackctl("gpu", "status", "-o", "json").out()).path(0).path("state").asText().equals("ok")
+        TestHomelab.awaitCondition("the homelab reports itself in sync with the plan", Duration.ofSeconds(60), () -> rackctl("plan", "diff").exitCode() == 0
+                && TestHomelab.json(rackctl("gpu", "status", "-o", "json").out()).path(0).path("state").asText().equals("ok")
                 && dev.coordinator().placements().settled().getOrDefault("tesla-t4", 0) == 201
                 && List.of("k8s-node1", "k8s-node2", "k8s-node3", "k8s-node4").stream().allMatch(node -> kubernetesOf(node).path("state").asText().equals("found")));
     }
@@ -104,8 +99,8 @@ class TestGpuRelocationInDev
         TestHomelab.RackctlResult show = rackctl("plan", "show");
         assertThat(show.out()).contains("vm: 202").doesNotContain("vm: 201");
         assertThat(show.err()).contains("revision 2").contains("rackctl gpu move tesla-t4 --to 202");
-        await("plan diff in sync after the move", Duration.ofSeconds(30), () -> rackctl("plan", "diff").exitCode() == 0);
-        JsonNode status = json(rackctl("gpu", "status", "-o", "json").out()).get(0);
+        TestHomelab.awaitCondition("plan diff in sync after the move", Duration.ofSeconds(30), () -> rackctl("plan", "diff").exitCode() == 0);
+        JsonNode status = TestHomelab.json(rackctl("gpu", "status", "-o", "json").out()).get(0);
         assertThat(status.get("state").asText()).isEqualTo("ok");
         assertThat(status.get("vmid").asInt()).isEqualTo(202);
         assertThat(status.get("node").asText()).isEqualTo("k8s-node2");
@@ -139,12 +134,12 @@ class TestGpuRelocationInDev
     {
         TestHomelab.RackctlResult started = rackctl("gpu", "move", "tesla-t4", "--to", "202", "-o", "json");
         assertThat(started.exitCode()).as(started.err()).isZero();
-        String moveId = json(started.out()).get("id").asText();
+        String moveId = TestHomelab.json(started.out()).get("id").asText();
         // The drain waits out the PodDisruptionBudget (8 s): kill the coordinator while it runs.
-        await("the move is draining node1", Duration.ofSeconds(30), () -> stepState(moveId, "drain-old") == StepState.STEP_STATE_RUNNING);
+        TestHomelab.awaitCondition("the move is draining node1", Duration.ofSeconds(30), () -> stepState(moveId, "drain-old") == StepState.STEP_STATE_RUNNING);
         dev.restartCoordinator(true);
 
-        await("the resumed move succeeds", Duration.ofSeconds(120), () -> move(moveId).getState() == MoveState.MOVE_STATE_SUCCEEDED);
+        TestHomelab.awaitCondition("the resumed move succeeds", Duration.ofSeconds(120), () -> move(moveId).getState() == MoveState.MOVE_STATE_SUCCEEDED);
         GpuMove move = move(moveId);
         printTimings("move resumed after a coordinator crash", move);
         assertThat(move.getStepsList()).allMatch(step -> step.getState() == StepState.STEP_STATE_DONE);
@@ -182,13 +177,13 @@ class TestGpuRelocationInDev
                 .containsExactly("attach-old", "start-old", "uncordon-old");
         // The plan is put back too, and node1 keeps (or gets back) its GPU taint, uncordoned.
         assertThat(rackctl("plan", "show").out()).contains("vm: 201");
-        await("node1 has its taint back and is schedulable", Duration.ofSeconds(30), () -> {
+        TestHomelab.awaitCondition("node1 has its taint back and is schedulable", Duration.ofSeconds(30), () -> {
             JsonNode node1 = dev.kubernetes().node("k8s-node1").orElseThrow();
             return hasGpuTaint(node1) && !node1.at("/spec/unschedulable").asBoolean(false);
         });
         assertThat(dev.kubernetes().node("k8s-node2").orElseThrow().at("/spec/taints").toString()).doesNotContain("nvidia.com/gpu");
-        await("gpu status says ok on 201", Duration.ofSeconds(30), () -> json(rackctl("gpu", "status", "-o", "json").out()).get(0).get("state").asText().equals("ok"));
-        assertThat(json(rackctl("gpu", "status", "-o", "json").out()).get(0).at("/move/state").asText()).isEqualTo("rolled_back");
+        TestHomelab.awaitCondition("gpu status says ok on 201", Duration.ofSeconds(30), () -> TestHomelab.json(rackctl("gpu", "status", "-o", "json").out()).get(0).get("state").asText().equals("ok"));
+        assertThat(TestHomelab.json(rackctl("gpu", "status", "-o", "json").out()).get(0).at("/move/state").asText()).isEqualTo("rolled_back");
     }
 
     @Test
@@ -199,7 +194,7 @@ class TestGpuRelocationInDev
         dev.proxmox().setConfig(201, "hostpci0", Optional.empty());
         dev.proxmox().setConfig(203, "hostpci0", Optional.of("mapping=tesla-t4,pcie=1"));
         long movedAt = System.nanoTime();
-        await("the taint and label follow the card to node3", Duration.ofSeconds(30), () -> {
+        TestHomelab.awaitCondition("the taint and label follow the card to node3", Duration.ofSeconds(30), () -> {
             JsonNode node1 = dev.kubernetes().node("k8s-node1").orElseThrow();
             JsonNode node3 = dev.kubernetes().node("k8s-node3").orElseThrow();
             return hasGpuTaint(node3) && node3.at("/metadata/labels").has("nvidia.com/gpu.present")
@@ -216,7 +211,7 @@ class TestGpuRelocationInDev
 
         // The plan still says 201: reported as drift (once the host-agent's next report shows the
         // edit), not moved back.
-        await("the host-agent reports the card on VM 203", Duration.ofSeconds(30), () -> rackctl("plan", "diff").out().contains("gpu-assignment"));
+        TestHomelab.awaitCondition("the host-agent reports the card on VM 203", Duration.ofSeconds(30), () -> rackctl("plan", "diff").out().contains("gpu-assignment"));
         dev.coordinator().reconcile().trigger();
         Thread.sleep(1_000);
         TestHomelab.RackctlResult diff = rackctl("plan", "diff");
@@ -227,7 +222,7 @@ class TestGpuRelocationInDev
         // k8s-node3's agent stops: it reports nothing, so nothing about node3 changes.
         Agent node3Agent = dev.agents().stream().filter(agent -> agent.id().equals("k8s-node3")).findFirst().orElseThrow();
         node3Agent.close();
-        await("k8s-node3 is lost", Duration.ofSeconds(30), () -> rackctl("agents").out().lines().anyMatch(line -> line.contains("k8s-node3") && line.contains("lost")));
+        TestHomelab.awaitCondition("k8s-node3 is lost", Duration.ofSeconds(30), () -> rackctl("agents").out().lines().anyMatch(line -> line.contains("k8s-node3") && line.contains("lost")));
         dev.coordinator().reconcile().trigger();
         Thread.sleep(2_000);
         assertThat(hasGpuTaint(dev.kubernetes().node("k8s-node3").orElseThrow())).isTrue();
@@ -262,14 +257,14 @@ class TestGpuRelocationInDev
         assertThat(apply.out()).contains("stored plan revision 2");
         assertThat(apply.err()).contains("warning").contains("over-committed");
 
-        await("the reconciler moved the card to VM 204", Duration.ofSeconds(120), () -> dev.coordinator().moves().list().stream()
+        TestHomelab.awaitCondition("the reconciler moved the card to VM 204", Duration.ofSeconds(120), () -> dev.coordinator().moves().list().stream()
                 .anyMatch(move -> move.getToVmid() == 204 && move.getState() == MoveState.MOVE_STATE_SUCCEEDED));
         GpuMove move = onlyMove();
         assertThat(move.getRequestedBy()).isEqualTo("reconciler");
         assertThat(move.getPlanRevision()).isEqualTo(2);
         printTimings("move by plan 201 -> 204", move);
         assertThat(dev.proxmox().vmConfig(204).orElseThrow()).containsEntry("hostpci0", "mapping=tesla-t4,pcie=1");
-        await("in sync with revision 2", Duration.ofSeconds(30), () -> rackctl("plan", "diff").exitCode() == 0);
+        TestHomelab.awaitCondition("in sync with revision 2", Duration.ofSeconds(30), () -> rackctl("plan", "diff").exitCode() == 0);
     }
 
     @Test
@@ -333,37 +328,9 @@ class TestGpuRelocationInDev
     {
         TestHomelab.RackctlResult inventory = rackctl("inventory", agent, "-o", "json");
         if (inventory.exitCode() != 0) {
-            return JSON.createObjectNode();
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
-        return json(inventory.out()).path("kubernetes");
-    }
-
-    private static JsonNode json(String text)
-    {
-        try {
-            return JSON.readTree(text);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void await(String what, Duration limit, BooleanSupplier condition)
-    {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting until " + what, e);
-            }
-        }
-        throw new AssertionError("gave up waiting until " + what + " after " + limit);
+        return TestHomelab.json(inventory.out()).path("kubernetes");
     }
 
     private TestHomelab.RackctlResult rackctl(String... arguments)

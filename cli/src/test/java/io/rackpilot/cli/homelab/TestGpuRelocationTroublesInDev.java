@@ -1,7 +1,6 @@
 package io.rackpilot.cli.homelab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rackpilot.cli.dev.DevHomelab;
 import io.rackpilot.common.testing.HttpGet;
 import io.rackpilot.plan.HomelabPlan;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TestGpuRelocationTroublesInDev
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path PLAN = Path.of("../docs/examples/homelab.yaml");
 
     @TempDir
@@ -55,7 +51,7 @@ class TestGpuRelocationTroublesInDev
     {
         dev = DevHomelab.start(PLAN, 0, 0, home.resolve(".config/rackpilot/dev"), Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         environment = Map.of("HOME", home.toString(), "RACKPILOT_COORDINATOR", "127.0.0.1:" + dev.coordinator().grpcPort());
-        await("the homelab in sync", Duration.ofSeconds(60), () -> rackctl("plan", "diff").exitCode() == 0
+        TestHomelab.awaitCondition("the homelab in sync", Duration.ofSeconds(60), () -> rackctl("plan", "diff").exitCode() == 0
                 && status().path("state").asText().equals("ok")
                 && dev.coordinator().placements().settled().getOrDefault("tesla-t4", 0) == 201
                 && Stream.of("k8s-node1", "k8s-node2", "k8s-node3").allMatch(node -> kubernetesFound(node)));
@@ -87,7 +83,7 @@ class TestGpuRelocationTroublesInDev
         JsonNode status = status();
         assertThat(status.get("state").asText()).isEqualTo("needs-host-reboot");
         assertThat(status.get("detail").asText()).contains("reboot the Proxmox host");
-        await("the metric shows it", Duration.ofSeconds(20), () -> metrics().contains("rackpilot_gpu_state{gpu=\"tesla-t4\",state=\"needs-host-reboot\"} 1.0"));
+        TestHomelab.awaitCondition("the metric shows it", Duration.ofSeconds(20), () -> metrics().contains("rackpilot_gpu_state{gpu=\"tesla-t4\",state=\"needs-host-reboot\"} 1.0"));
         // Nothing retries on its own: a new plan revision asking for 203 is refused by preflight.
         TestHomelab.RackctlResult again = rackctl("gpu", "move", "tesla-t4", "--to", "203");
         assertThat(again.exitCode()).isEqualTo(2);
@@ -102,13 +98,13 @@ class TestGpuRelocationTroublesInDev
         dev.proxmox().setTaskDelay(Duration.ofSeconds(2));
         TestHomelab.RackctlResult started = rackctl("gpu", "move", "tesla-t4", "--to", "203", "-o", "json");
         assertThat(started.exitCode()).as(started.err()).isZero();
-        String moveId = json(started.out()).get("id").asText();
+        String moveId = TestHomelab.json(started.out()).get("id").asText();
         // While VM 203 starts, someone puts the card back into VM 201 and starts it by hand.
-        await("start-new runs", Duration.ofSeconds(60), () -> stepState(moveId, "start-new") == StepState.STEP_STATE_RUNNING);
+        TestHomelab.awaitCondition("start-new runs", Duration.ofSeconds(60), () -> stepState(moveId, "start-new") == StepState.STEP_STATE_RUNNING);
         dev.proxmox().setConfig(201, "hostpci0", Optional.of("mapping=tesla-t4,pcie=1"));
         dev.proxmox().setVmStatus(201, "running");
 
-        await("the move ends", Duration.ofSeconds(60), () -> move(moveId).getState() != MoveState.MOVE_STATE_RUNNING);
+        TestHomelab.awaitCondition("the move ends", Duration.ofSeconds(60), () -> move(moveId).getState() != MoveState.MOVE_STATE_RUNNING);
         GpuMove ended = move(moveId);
         assertThat(ended.getState()).isEqualTo(MoveState.MOVE_STATE_FAILED);
         assertThat(ended.getMessage()).contains("stopped at start-new").contains("already in use by VMID '201'").contains("nothing was undone");
@@ -120,13 +116,13 @@ class TestGpuRelocationTroublesInDev
     void aVmShutDownDuringTheMoveStopsIt()
     {
         TestHomelab.RackctlResult started = rackctl("gpu", "move", "tesla-t4", "--to", "202", "-o", "json");
-        String moveId = json(started.out()).get("id").asText();
-        await("restart-new done", Duration.ofSeconds(60), () -> stepState(moveId, "restart-new") == StepState.STEP_STATE_DONE);
+        String moveId = TestHomelab.json(started.out()).get("id").asText();
+        TestHomelab.awaitCondition("restart-new done", Duration.ofSeconds(60), () -> stepState(moveId, "restart-new") == StepState.STEP_STATE_DONE);
         // Someone powers VM 202 off from inside.
         dev.proxmox().setVmStatus(202, "stopped");
         refreshHost();
 
-        await("the move ends", Duration.ofSeconds(60), () -> move(moveId).getState() != MoveState.MOVE_STATE_RUNNING);
+        TestHomelab.awaitCondition("the move ends", Duration.ofSeconds(60), () -> move(moveId).getState() != MoveState.MOVE_STATE_RUNNING);
         GpuMove ended = move(moveId);
         assertThat(ended.getState()).isEqualTo(MoveState.MOVE_STATE_FAILED);
         assertThat(ended.getMessage()).contains("VM 202 was shut down during the move");
@@ -147,7 +143,7 @@ class TestGpuRelocationTroublesInDev
     {
         rewriteSysfs(SimulatedSysfs.builder(plan()).unrelatedGroupPeer("tesla-t4", "0000:05:00.0"));
         refreshHost();
-        await("the host-agent reports the group", Duration.ofSeconds(30), () -> rackctl("inventory", "pve", "-o", "json").out().contains("0000:05:00.0"));
+        TestHomelab.awaitCondition("the host-agent reports the group", Duration.ofSeconds(30), () -> rackctl("inventory", "pve", "-o", "json").out().contains("0000:05:00.0"));
 
         TestHomelab.RackctlResult move = rackctl("gpu", "move", "tesla-t4", "--to", "202", "--dry-run");
         assertThat(move.exitCode()).isEqualTo(2);
@@ -161,7 +157,7 @@ class TestGpuRelocationTroublesInDev
     {
         rewriteSysfs(SimulatedSysfs.builder(plan()).boundToHostDriver("tesla-t4"));
         refreshHost();
-        await("gpu status says driver-mismatch", Duration.ofSeconds(30), () -> status().path("state").asText().equals("driver-mismatch"));
+        TestHomelab.awaitCondition("gpu status says driver-mismatch", Duration.ofSeconds(30), () -> status().path("state").asText().equals("driver-mismatch"));
         assertThat(status().get("detail").asText()).contains("bound to nvidia on the host, not vfio-pci");
         TestHomelab.RackctlResult diff = rackctl("plan", "diff");
         assertThat(diff.exitCode()).isEqualTo(2);
@@ -169,7 +165,7 @@ class TestGpuRelocationTroublesInDev
         TestHomelab.RackctlResult move = rackctl("gpu", "move", "tesla-t4", "--to", "202");
         assertThat(move.exitCode()).isEqualTo(2);
         assertThat(move.err()).contains("is bound to nvidia on the host, not vfio-pci");
-        await("the metric shows it", Duration.ofSeconds(20), () -> metrics().contains("rackpilot_gpu_state{gpu=\"tesla-t4\",state=\"driver-mismatch\"} 1.0"));
+        TestHomelab.awaitCondition("the metric shows it", Duration.ofSeconds(20), () -> metrics().contains("rackpilot_gpu_state{gpu=\"tesla-t4\",state=\"driver-mismatch\"} 1.0"));
     }
 
     private HomelabPlan plan()
@@ -220,41 +216,13 @@ class TestGpuRelocationTroublesInDev
 
     private JsonNode status()
     {
-        return json(rackctl("gpu", "status", "-o", "json").out()).path(0);
+        return TestHomelab.json(rackctl("gpu", "status", "-o", "json").out()).path(0);
     }
 
     private boolean kubernetesFound(String node)
     {
         TestHomelab.RackctlResult inventory = rackctl("inventory", node, "-o", "json");
-        return inventory.exitCode() == 0 && json(inventory.out()).at("/kubernetes/state").asText().equals("found");
-    }
-
-    private static JsonNode json(String text)
-    {
-        try {
-            return JSON.readTree(text);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void await(String what, Duration limit, BooleanSupplier condition)
-    {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting until " + what, e);
-            }
-        }
-        throw new AssertionError("gave up waiting until " + what + " after " + limit);
+        return inventory.exitCode() == 0 && TestHomelab.json(inventory.out()).at("/kubernetes/state").asText().equals("found");
     }
 
     private TestHomelab.RackctlResult rackctl(String... arguments)

@@ -1,5 +1,7 @@
 package io.rackpilot.cli.homelab;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.rackpilot.agent.Agent;
@@ -27,6 +29,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -252,7 +255,12 @@ public final class TestHomelab
 
     public static void awaitCondition(String what, BooleanSupplier condition)
     {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        awaitCondition(what, Duration.ofSeconds(30), condition);
+    }
+
+    public static void awaitCondition(String what, Duration limit, BooleanSupplier condition)
+    {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return;
@@ -265,7 +273,20 @@ public final class TestHomelab
                 throw new AssertionError("interrupted while waiting for " + what);
             }
         }
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out waiting for " + what + " (" + limit + ")");
+    }
+
+    /**
+     * rackctl's JSON output, parsed.
+     */
+    public static JsonNode json(String text)
+    {
+        try {
+            return new ObjectMapper().readTree(text);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public void stopAgent(String id)
