@@ -181,8 +181,7 @@ public final class ControlService
             String sourceName = request.getSourceName().isEmpty() ? "plan.yaml" : request.getSourceName();
             OptionalLong expect = request.hasExpectRevision() ? OptionalLong.of(request.getExpectRevision()) : OptionalLong.empty();
             PlanBook.Applied applied = plans.apply(request.getText(), sourceName, request.getDryRun(), expect, caller.toString(), "rackctl plan apply " + sourceName);
-            PlanValidation validation = PlanValidator.validate(request.getText(), sourceName);
-            PlanDiff diff = diff(validation.plan().orElseThrow(), applied.revision().getRevision());
+            PlanDiff diff = diff(applied.plan(), applied.revision().getRevision());
             responses.onNext(ApplyPlanResponse.newBuilder()
                     .setRevision(applied.revision())
                     .setChanged(applied.changed())

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.coordinator.store.Store;
 import io.rackpilot.coordinator.store.StoredRecord;
+import io.rackpilot.plan.HomelabPlan;
 import io.rackpilot.plan.validation.PlanFinding;
 import io.rackpilot.plan.validation.PlanValidation;
 import io.rackpilot.plan.validation.PlanValidator;
@@ -105,7 +106,7 @@ public final class PlanBook
                                 + "look at `rackctl plan show` and `rackctl plan diff FILE`, then apply again");
             }
             if (currentRecord.isPresent() && parse(currentRecord.get()).getText().equals(text)) {
-                return new Applied(parse(currentRecord.get()), false, warnings);
+                return new Applied(parse(currentRecord.get()), false, warnings, validation.plan().orElseThrow());
             }
             PlanRevision revision = PlanRevision.newBuilder()
                     .setRevision(currentNumber + 1)
@@ -116,7 +117,7 @@ public final class PlanBook
                     .setReason(reason)
                     .build();
             if (dryRun) {
-                return new Applied(revision, true, warnings);
+                return new Applied(revision, true, warnings, validation.plan().orElseThrow());
             }
             long expectedModRevision = currentRecord.map(StoredRecord::modRevision).orElse(0L);
             store.put(revisionKey(revision.getRevision()), revision.toByteArray());
@@ -124,7 +125,7 @@ public final class PlanBook
                 throw new PlanRejectedException(PlanRejectedException.Reason.CONFLICT, "the stored plan changed while this one was being stored; apply again");
             }
             cached = Optional.of(new StoredPlan(revision, validation.plan().orElseThrow()));
-            applied = new Applied(revision, true, warnings);
+            applied = new Applied(revision, true, warnings, validation.plan().orElseThrow());
         }
         listeners.forEach(Runnable::run);
         return applied;
@@ -145,13 +146,15 @@ public final class PlanBook
      * @param revision the revision stored (or, for a dry run, the one that would be)
      * @param changed false when the text equalled the current plan's and nothing was stored
      * @param warnings the validator's warnings, one line each
+     * @param plan the plan read from the text
      */
-    public record Applied(PlanRevision revision, boolean changed, List<String> warnings)
+    public record Applied(PlanRevision revision, boolean changed, List<String> warnings, HomelabPlan plan)
     {
         public Applied
         {
             requireNonNull(revision, "revision is null");
             warnings = List.copyOf(warnings);
+            requireNonNull(plan, "plan is null");
         }
     }
 

@@ -37,6 +37,14 @@ public sealed interface ReconcileAction
         @Override
         public String key()
         {
+            return keyOf(agentId, action);
+        }
+
+        /**
+         * The key of any command: the same for a command read back from the store after a restart.
+         */
+        public static String keyOf(String agentId, Action action)
+        {
             return agentId + " " + ActionNames.of(action) + " " + TextFormat.shortDebugString(action);
         }
 

@@ -97,7 +97,7 @@ public final class ReconcileLoop
         synchronized (inFlight) {
             for (CommandRecord record : commands.list(Optional.empty(), 1000)) {
                 if (record.getRequestedBy().equals(REQUESTED_BY) && !CommandService.isFinished(record.getState())) {
-                    String key = new ReconcileAction.AgentCommand(DriftKind.NFS_EXPORT, record.getAgentId(), record.getAction()).key();
+                    String key = ReconcileAction.AgentCommand.keyOf(record.getAgentId(), record.getAction());
                     inFlight.put(key, new InFlight(record.getId(), record.getAgentId(), Optional.empty()));
                     commands.whenFinished(record.getId()).thenAccept(finished -> settled(key, finished));
                 }
