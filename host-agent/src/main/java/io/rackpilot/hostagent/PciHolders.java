@@ -12,7 +12,8 @@ import io.rackpilot.proto.v1.ProxmoxVm;
 /**
  * Joins what sysfs says about PCI devices with what Proxmox says about VMs: which VM's
  * {@code hostpciN} holds each device (directly or through a mapping, a slot address holding every
- * function of the card), and which mappings name it. Pure.
+ * function of the card), and which mappings name it. When several VMs name a device, the running one
+ * that holds it shows (with {@code removal_pending} when only its running config still has it). Pure.
  */
 final class PciHolders
 {
@@ -22,14 +23,15 @@ final class PciHolders
     {
         PciDevices.Builder result = PciDevices.newBuilder();
         for (PciDevice device : devices.getItemsList()) {
-            PciDevice.Builder joined = device.toBuilder().clearVmid().clearHostpciSlot().clearMappings();
+            PciDevice.Builder joined = device.toBuilder().clearVmid().clearHostpciSlot().clearMappings().clearRemovalPending();
             PciAddress address = PciAddress.parse(device.getAddress());
+            int rank = Integer.MAX_VALUE;
             for (ProxmoxVm vm : proxmox.getVmsList()) {
                 for (HostPci hostpci : vm.getHostpciList()) {
-                    for (String held : hostpci.getAddressesList()) {
-                        if (holds(held, address)) {
-                            joined.setVmid(vm.getVmid()).setHostpciSlot(hostpci.getSlot());
-                        }
+                    boolean held = hostpci.getAddressesList().stream().anyMatch(candidate -> holds(candidate, address));
+                    if (held && rank(vm, hostpci) <= rank) {
+                        rank = rank(vm, hostpci);
+                        joined.setVmid(vm.getVmid()).setHostpciSlot(hostpci.getSlot()).setRemovalPending(hostpci.getRemovalPending());
                     }
                 }
             }
@@ -43,6 +45,18 @@ final class PciHolders
             result.addItems(joined);
         }
         return result.build();
+    }
+
+    /**
+     * Which holder a device shows when several VMs name it: a running VM (it has the card now, its
+     * removal perhaps pending), before a config that would take it at its next start.
+     */
+    private static int rank(ProxmoxVm vm, HostPci hostpci)
+    {
+        if (vm.getStatus().equals("running")) {
+            return hostpci.getRemovalPending() ? 0 : 1;
+        }
+        return 2;
     }
 
     private static boolean holds(String held, PciAddress address)

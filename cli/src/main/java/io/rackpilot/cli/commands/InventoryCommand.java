@@ -86,7 +86,7 @@ public final class InventoryCommand
                 String networks = vm.getNetworkDevicesList().stream()
                         .map(device -> device.getBridge() + (device.hasVlan() ? ":vlan" + device.getVlan() : ""))
                         .collect(Collectors.joining(" "));
-                String hostpci = vm.getHostpciList().stream().map(entry -> "hostpci" + entry.getSlot() + "=" + entry.getValue()).collect(Collectors.joining(" "));
+                String hostpci = vm.getHostpciList().stream().map(entry -> "hostpci" + entry.getSlot() + "=" + entry.getValue() + (entry.getRemovalPending() ? " (held until stop, removal pending)" : "")).collect(Collectors.joining(" "));
                 vms.row(vm.getVmid(), vm.getName(), vm.getStatus(), vm.getCores(), Cells.bytes(vm.getMemoryBytes()), networks, hostpci, String.join(" ", vm.getPendingList()));
             }
             vms.print(out);
@@ -97,7 +97,7 @@ public final class InventoryCommand
             for (PciDevice device : inventory.getPciDevices().getItemsList()) {
                 devices.row(device.getAddress(), device.getVendorId() + ":" + device.getDeviceId(), device.getClassCode(), device.getDriver(),
                         device.hasIommuGroup() ? device.getIommuGroup() + (device.getIommuGroupPeersCount() == 0 ? "" : " with " + String.join(" ", device.getIommuGroupPeersList())) : "",
-                        device.hasVmid() ? device.getVmid() + " (hostpci" + device.getHostpciSlot() + ")" : "", String.join(" ", device.getMappingsList()));
+                        device.hasVmid() ? device.getVmid() + " (hostpci" + device.getHostpciSlot() + (device.getRemovalPending() ? ", running, removal pending" : "") + ")" : "", String.join(" ", device.getMappingsList()));
             }
             devices.print(out);
         }

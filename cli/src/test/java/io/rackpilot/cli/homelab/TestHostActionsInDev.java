@@ -101,6 +101,12 @@ class TestHostActionsInDev
         assertThat(raw.exitCode()).isEqualTo(1);
         assertThat(raw.out()).contains("only root can set 'hostpci0' config for non-mapped devices").contains("Use a PCI resource mapping");
 
+        // VM 201 runs with the card until it stops: its removal is pending, so nobody else may have it yet
+        TestHomelab.RackctlResult stillHeld = rackctl("exec", "pve", "pci.passthrough.attach", "--set", "vmid=202", "--set", "mapping=tesla-t4", "--set", "pcie=true", "--wait");
+        assertThat(stillHeld.exitCode()).isEqualTo(1);
+        assertThat(stillHeld.out()).contains("is still held by running VM 201 (k8s-node1) at hostpci0: its removal is pending until VM 201 is stopped");
+        assertThat(rackctl("exec", "pve", "vm.stop", "--set", "vmid=201", "--wait").exitCode()).isEqualTo(0);
+
         JsonNode attach = JSON.readTree(rackctl("exec", "pve", "pci.passthrough.attach", "--set", "vmid=202", "--set", "mapping=tesla-t4", "--set", "pcie=true", "--wait", "-o", "json").out());
         assertThat(attach.get("state").asText()).isEqualTo("succeeded");
         assertThat(attach.at("/result/result/pciPassthroughAttach/value").asText()).isEqualTo("mapping=tesla-t4,pcie=1");

@@ -163,6 +163,19 @@ class TestMovePlanner
     }
 
     @Test
+    void runningHolderWhoseRemovalIsPendingIsStillShutDown()
+    {
+        // detached by hand from the running VM 201: its config no longer has the card, but it runs with it
+        Homelabs homelab = homelab().vm(201, vm -> vm.clearHostpci()
+                .addHostpci(Homelabs.hostPci(gpu).toBuilder().setRemovalPending(true))
+                .addPending("hostpci0"));
+        GpuMove move = plan(homelab, 202);
+        assertThat(move.getFromVmid()).isEqualTo(201);
+        assertThat(move.getStepsList()).extracting(MoveStep::getName)
+                .containsExactly("preflight", "cordon-old", "drain-old", "shutdown-old", "detach-old", "attach-new", "restart-new", "start-old", "wait-gpu", "wait-allocatable", "wait-taints", "uncordon-old");
+    }
+
+    @Test
     void cardOnNoVmIsOnlyAttached()
     {
         GpuMove move = plan(homelab().placeCardInProxmox(0).gpus("k8s-node1", 0), 204);

@@ -36,9 +36,7 @@ final class HostPciEdits
             }
             catch (ProxmoxException e) {
                 if (e.isRawPciRefusal()) {
-                    throw ActionException.failed("Proxmox refused to " + (value.isPresent() ? "set " : "remove ") + key + (value.map(text -> "=" + text).orElse("")) + " on VM " + vmid
-                            + ": a raw host PCI address can be set or removed only by root@pam with a password, never with an API token."
-                            + " Use a PCI resource mapping instead (pci.mapping.ensure, then attach with mapping=ID). Proxmox said: " + e.apiMessage().strip(), e);
+                    throw ActionException.failed(rawAddressMessage(vmid, key, value, e.apiMessage()), e);
                 }
                 if (e.isDigestConflict() && attempt == 1) {
                     current = call(client, "re-read the config of VM " + vmid, () -> client.vmConfig(vmid));
@@ -48,6 +46,22 @@ final class HostPciEdits
                 throw ActionException.failed("cannot " + (value.isPresent() ? "set " : "remove ") + key + " on VM " + vmid + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * What Proxmox answers any API token that sets or removes a raw host address ({@code hostpciN:
+     * 0000:06:00.0}): said before anything is sent, so a dry run fails as the real run would.
+     */
+    static ActionException rawAddressRefusal(int vmid, String key, Optional<String> value)
+    {
+        return ActionException.rejected(rawAddressMessage(vmid, key, value, "only root can set '" + key + "' config for non-mapped devices"));
+    }
+
+    private static String rawAddressMessage(int vmid, String key, Optional<String> value, String proxmoxSaid)
+    {
+        return "Proxmox refuses to " + (value.isPresent() ? "set " : "remove ") + key + (value.map(text -> "=" + text).orElse("")) + " on VM " + vmid
+                + ": a raw host PCI address can be set or removed only by root@pam with a password, never with an API token."
+                + " Use a PCI resource mapping instead (pci.mapping.ensure, then attach with mapping=ID). Proxmox says: " + proxmoxSaid.strip();
     }
 
     static boolean pending(ProxmoxClient client, int vmid, String key)

@@ -21,7 +21,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code pci.passthrough.attach}: sets {@code hostpciN} on a VM, by mapping (the default) or raw
  * address. Preflight: the mapping or device exists, the host-side check passes, and no other running
- * VM holds the device. On a running VM the change is pending until it is stopped and started.
+ * VM holds the device (a running VM whose removal of it is pending still holds it), an API token may
+ * set it (a raw address only root@pam may set: refused here, so a dry run says so too), and pcie=1
+ * goes only to a q35 VM. On a running VM the change is pending until it is stopped and started.
  */
 public final class PciPassthroughAttachHandler
         implements ActionHandler
@@ -85,6 +87,15 @@ public final class PciPassthroughAttachHandler
         String key = "hostpci" + slot;
         boolean inPlace = config.value(key).map(HostPciValue::parse).map(value -> value.format().equals(wanted.format())).orElse(false);
         if (!inPlace) {
+            if (target.mapping().isEmpty()) {
+                // every API token is refused a raw address: the dry run says what the real run would
+                throw HostPciEdits.rawAddressRefusal(vmid, key, Optional.of(wanted.format()));
+            }
+            if (wanted.pcie() && !config.machineType().map(type -> type.contains("q35")).orElse(false)) {
+                String machine = config.machineType().orElse("i440fx (Proxmox' default)");
+                throw ActionException.rejected("pcie: VM " + vmid + " has machine type " + machine + ", but pcie=1 (PCI Express passthrough) needs a q35 machine:"
+                        + " Proxmox would refuse to start it (q35 machine model is not enabled). Set `qm set " + vmid + " --machine q35` (the guest sees new hardware) or attach without pcie");
+            }
             for (String address : target.addresses()) {
                 preflight.check(address);
             }
@@ -142,14 +153,29 @@ public final class PciPassthroughAttachHandler
             if (other.vmid() == vmid || !other.running()) {
                 continue;
             }
+            String field = target.mapping().isPresent() ? "mapping" : "address";
+            // what the running VM holds now (pending removals included), then what its config says
+            VmConfig running = call(client, "read the running config of VM " + other.vmid(), () -> client.currentVmConfig(other.vmid()));
             VmConfig otherConfig = call(client, "read the config of VM " + other.vmid(), () -> client.vmConfig(other.vmid()));
+            for (Map.Entry<Integer, HostPciValue> entry : running.hostPci().entrySet()) {
+                if (target.heldBy(entry.getValue(), mappings, client.node()) && !holds(otherConfig, entry.getKey(), entry.getValue())) {
+                    throw ActionException.rejected(field + ": " + target.describe() + " is still held by running VM " + other.vmid() + " (" + other.name() + ") at hostpci" + entry.getKey()
+                            + ": its removal is pending until VM " + other.vmid() + " is stopped, and Proxmox refuses to start another VM with it until then; shut VM "
+                            + other.vmid() + " down first");
+                }
+            }
             for (Map.Entry<Integer, HostPciValue> entry : otherConfig.hostPci().entrySet()) {
                 if (target.heldBy(entry.getValue(), mappings, client.node())) {
-                    throw ActionException.rejected((target.mapping().isPresent() ? "mapping" : "address") + ": " + target.describe() + " is held by running VM " + other.vmid()
+                    throw ActionException.rejected(field + ": " + target.describe() + " is held by running VM " + other.vmid()
                             + " (" + other.name() + ") at hostpci" + entry.getKey() + "; shut it down and detach it there first");
                 }
             }
         }
+    }
+
+    private static boolean holds(VmConfig config, int slot, HostPciValue value)
+    {
+        return config.hostPci().containsKey(slot) && config.hostPci().get(slot).format().equals(value.format());
     }
 
     private static ActionResult result(int slot, String value, boolean restartNeeded)

@@ -89,6 +89,10 @@ public final class PciPassthroughDetachHandler
         boolean inPlace = slot.isEmpty();
         String key = slot.map(number -> "hostpci" + number).orElse("");
         String value = slot.flatMap(number -> config.value("hostpci" + number)).orElse("");
+        if (slot.isPresent() && config.hostPci().get(slot.get()).mapping().isEmpty()) {
+            // every API token is refused the removal of a raw address: the dry run says what the real run would
+            throw HostPciEdits.rawAddressRefusal(vmid, key, Optional.empty());
+        }
         String what = target.map(PassthroughTarget::describe).orElseGet(() -> "hostpci" + detach.getSlot());
         String summary = inPlace ? "VM " + vmid + " has no " + what : "would remove " + key + ": " + value + " from VM " + vmid + (vm.running() ? " (running: pending until it is stopped and started)" : "");
         ActionResult preview = result(slot.orElse(detach.getSlot()), value, !inPlace && vm.running());

@@ -125,7 +125,23 @@ public final class ProxmoxClient
     public VmConfig vmConfig(int vmid)
             throws ProxmoxException, InterruptedException
     {
-        JsonNode data = get(vmPath(vmid) + "/config");
+        return config(vmid, vmPath(vmid) + "/config");
+    }
+
+    /**
+     * The config without pending values ({@code GET .../config?current=1}): what a running VM was
+     * started with and holds until it stops, a hostpciN whose removal is pending included.
+     */
+    public VmConfig currentVmConfig(int vmid)
+            throws ProxmoxException, InterruptedException
+    {
+        return config(vmid, vmPath(vmid) + "/config?current=1");
+    }
+
+    private VmConfig config(int vmid, String path)
+            throws ProxmoxException, InterruptedException
+    {
+        JsonNode data = get(path);
         Map<String, String> values = new LinkedHashMap<>();
         String digest = "";
         for (Iterator<Map.Entry<String, JsonNode>> fields = data.fields(); fields.hasNext(); ) {

@@ -11,6 +11,7 @@ import io.rackpilot.proto.v1.VmNetworkDevice;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -19,6 +20,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code proxmox}: the node's VMs (status, cores, memory, SMBIOS UUID, machine type, network devices,
  * hostpci entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
+ * A running VM's hostpci entry whose removal (or replacement) is pending is listed too, with
+ * {@code removal_pending}: the VM holds that device until it stops.
  * When the API fails the section says why and has no VMs.
  */
 public final class ProxmoxCollector
@@ -95,9 +98,24 @@ public final class ProxmoxCollector
                 .addAllAddresses(PassthroughTarget.addressesOf(value, mappings, client.node()))
                 .setPcie(value.pcie())
                 .setXVga(value.xVga())));
+        boolean running = summary.running();
         for (PendingChange change : client.vmPending(summary.vmid())) {
             if (change.isPending()) {
                 vm.addPending(change.key());
+            }
+            Optional<Integer> slot = VmConfig.hostPciSlot(change.key());
+            boolean replaced = change.delete() || change.pending().filter(pending -> !pending.equals(change.value().orElse(""))).isPresent();
+            if (running && slot.isPresent() && change.value().isPresent() && replaced) {
+                // the running VM holds the device it was started with until it stops
+                HostPciValue held = HostPciValue.parse(change.value().get());
+                vm.addHostpci(HostPci.newBuilder()
+                        .setSlot(slot.get())
+                        .setValue(held.format())
+                        .setMapping(held.mapping().orElse(""))
+                        .addAllAddresses(PassthroughTarget.addressesOf(held, mappings, client.node()))
+                        .setPcie(held.pcie())
+                        .setXVga(held.xVga())
+                        .setRemovalPending(true));
             }
         }
         return vm.build();

@@ -107,6 +107,15 @@ public record VmConfig(int vmid, Map<String, String> values, String digest)
     }
 
     /**
+     * N of a {@code hostpciN} key; empty for any other key.
+     */
+    public static Optional<Integer> hostPciSlot(String key)
+    {
+        Matcher matcher = HOSTPCI.matcher(key);
+        return matcher.matches() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
+    }
+
+    /**
      * netN by N, in order.
      */
     public Map<Integer, NetworkDevice> networkDevices()

@@ -139,14 +139,53 @@ final class TestProxmoxHandlers
     {
         proxmox.simulator.setVmStatus(201, "stopped");
         Map<String, String> before = proxmox.simulator.vmConfig(202).orElseThrow();
-        PreparedAction prepared = attachHandler().prepare(attach(PciPassthroughAttachAction.newBuilder().setVmid(202).setAddress("0000:06:00.0").setPcie(true)));
-        assertThat(prepared.alreadyInPlace()).isFalse();
-        assertThatThrownBy(prepared::apply)
-                .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.FAILED))
-                .hasMessageContaining("only by root@pam with a password, never with an API token")
-                .hasMessageContaining("Use a PCI resource mapping")
-                .hasMessageContaining("only root can set 'hostpci0' config for non-mapped devices");
+        // prepare runs for a dry run and a real run alike: both are refused, as Proxmox refuses every token
+        int requests = proxmox.simulator.requestCount();
+        assertThatThrownBy(() -> attachHandler().prepare(attach(PciPassthroughAttachAction.newBuilder().setVmid(202).setAddress("0000:06:00.0").setPcie(true))))
+                .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.REJECTED))
+                .hasMessage("Proxmox refuses to set hostpci0=0000:06:00.0,pcie=1 on VM 202: a raw host PCI address can be set or removed only by root@pam with a password,"
+                        + " never with an API token. Use a PCI resource mapping instead (pci.mapping.ensure, then attach with mapping=ID)."
+                        + " Proxmox says: only root can set 'hostpci0' config for non-mapped devices");
+        assertThat(proxmox.simulator.requestCount()).as("only reads were sent").isGreaterThan(requests);
         assertThat(proxmox.simulator.vmConfig(202).orElseThrow()).isEqualTo(before);
+
+        // Proxmox' own answer, had it been asked, is the same refusal
+        assertThatThrownBy(() -> client.updateConfig(202, Map.of("hostpci0", "0000:06:00.0,pcie=1"), List.of(), Optional.empty()))
+                .isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.isRawPciRefusal()).isTrue())
+                .hasMessageContaining("only root can set 'hostpci0' config for non-mapped devices");
+
+        // removing a raw address (root put it there) is refused the same way, before anything is written
+        proxmox.simulator.setConfig(204, "hostpci1", Optional.of("0000:07:00.0"));
+        assertThatThrownBy(() -> new PciPassthroughDetachHandler(client).prepare(detach(PciPassthroughDetachAction.newBuilder().setVmid(204).setSlot(1))))
+                .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.REJECTED))
+                .hasMessageStartingWith("Proxmox refuses to remove hostpci1 on VM 204: a raw host PCI address can be set or removed only by root@pam")
+                .hasMessageEndingWith("Proxmox says: only root can set 'hostpci1' config for non-mapped devices");
+        assertThat(proxmox.simulator.vmConfig(204).orElseThrow()).containsEntry("hostpci1", "0000:07:00.0");
+    }
+
+    @Test
+    void pcieOnAVmThatIsNotQ35IsRefused()
+            throws Exception
+    {
+        proxmox.simulator.setVmStatus(201, "stopped");
+        run(new PciPassthroughDetachHandler(client), detach(PciPassthroughDetachAction.newBuilder().setVmid(201).setMapping("tesla-t4")));
+        proxmox.simulator.setVmStatus(204, "stopped");
+        proxmox.simulator.setConfig(204, "machine", Optional.empty());
+
+        assertThatThrownBy(() -> attachHandler().prepare(attach(PciPassthroughAttachAction.newBuilder().setVmid(204).setMapping("tesla-t4").setPcie(true))))
+                .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.REJECTED))
+                .hasMessage("pcie: VM 204 has machine type i440fx (Proxmox' default), but pcie=1 (PCI Express passthrough) needs a q35 machine:"
+                        + " Proxmox would refuse to start it (q35 machine model is not enabled). Set `qm set 204 --machine q35` (the guest sees new hardware) or attach without pcie");
+        proxmox.simulator.setConfig(204, "machine", Optional.of("pc-i440fx-8.1"));
+        assertThatThrownBy(() -> attachHandler().prepare(attach(PciPassthroughAttachAction.newBuilder().setVmid(204).setMapping("tesla-t4").setPcie(true))))
+                .hasMessageStartingWith("pcie: VM 204 has machine type pc-i440fx-8.1, but pcie=1");
+        assertThat(proxmox.simulator.vmConfig(204).orElseThrow()).doesNotContainKey("hostpci0");
+
+        // without pcie it goes; on a q35 machine with pcie too
+        assertThat(run(attachHandler(), attach(PciPassthroughAttachAction.newBuilder().setVmid(204).setMapping("tesla-t4"))).changed()).isTrue();
+        proxmox.simulator.setConfig(204, "hostpci0", Optional.empty());
+        proxmox.simulator.setConfig(204, "machine", Optional.of("pc-q35-8.1,viommu=intel"));
+        assertThat(run(attachHandler(), attach(PciPassthroughAttachAction.newBuilder().setVmid(204).setMapping("tesla-t4").setPcie(true))).changed()).isTrue();
     }
 
     @Test
@@ -156,6 +195,41 @@ final class TestProxmoxHandlers
                 .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.REJECTED))
                 .hasMessageContaining("mapping: mapping tesla-t4 is held by running VM 201 (k8s-node1) at hostpci0");
         assertThat(proxmox.simulator.vmConfig(202).orElseThrow()).doesNotContainKey("hostpci0");
+    }
+
+    @Test
+    void aCardWhoseRemovalIsPendingIsStillHeldByTheRunningVm()
+            throws Exception
+    {
+        proxmox.simulator.setVmStatus(202, "stopped");
+        PreparedAction.Applied detached = run(new PciPassthroughDetachHandler(client), detach(PciPassthroughDetachAction.newBuilder().setVmid(201).setMapping("tesla-t4")));
+        assertThat(detached.result().getPciPassthroughDetach().getRestartNeeded()).isTrue();
+
+        // Proxmox itself would refuse to start VM 202 with the card: VM 201 still runs with it
+        assertThatThrownBy(() -> attachHandler().prepare(attach(PciPassthroughAttachAction.newBuilder().setVmid(202).setMapping("tesla-t4").setPcie(true))))
+                .isInstanceOfSatisfying(ActionException.class, error -> assertThat(error.kind()).isEqualTo(ActionException.Kind.REJECTED))
+                .hasMessage("mapping: mapping tesla-t4 is still held by running VM 201 (k8s-node1) at hostpci0: its removal is pending until VM 201 is stopped,"
+                        + " and Proxmox refuses to start another VM with it until then; shut VM 201 down first");
+        assertThat(proxmox.simulator.vmConfig(202).orElseThrow()).doesNotContainKey("hostpci0");
+
+        // the inventory shows the running holder, its removal pending
+        Inventory.Builder inventory = Inventory.newBuilder();
+        new ProxmoxCollector(client).collect(inventory);
+        ProxmoxVm vm201 = inventory.getProxmox().getVmsList().stream().filter(vm -> vm.getVmid() == 201).findFirst().orElseThrow();
+        assertThat(vm201.getPendingList()).containsExactly("hostpci0");
+        assertThat(vm201.getHostpciList()).singleElement().satisfies(hostpci -> {
+            assertThat(hostpci.getSlot()).isEqualTo(0);
+            assertThat(hostpci.getMapping()).isEqualTo("tesla-t4");
+            assertThat(hostpci.getAddressesList()).containsExactly("0000:06:00");
+            assertThat(hostpci.getRemovalPending()).isTrue();
+        });
+
+        // once VM 201 has stopped it holds nothing, and the card can go to VM 202
+        run(new VmPowerHandler(client, VmPowerHandler.Operation.STOP), Action.newBuilder().setVmStop(VmStopAction.newBuilder().setVmid(201)).build());
+        Inventory.Builder stopped = Inventory.newBuilder();
+        new ProxmoxCollector(client).collect(stopped);
+        assertThat(stopped.getProxmox().getVmsList().stream().filter(vm -> vm.getVmid() == 201).findFirst().orElseThrow().getHostpciList()).isEmpty();
+        assertThat(run(attachHandler(), attach(PciPassthroughAttachAction.newBuilder().setVmid(202).setMapping("tesla-t4").setPcie(true))).changed()).isTrue();
     }
 
     @Test
