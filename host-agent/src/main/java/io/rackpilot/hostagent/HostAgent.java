@@ -89,7 +89,7 @@ public final class HostAgent
         if (config.nfs().enabled()) {
             Exportfs exportfs = new Exportfs(config.nfs().exportfs(), Exportfs.DEFAULT_TIMEOUT);
             handlers.add(new NfsExportsApplyHandler(config.nfs().managedFile(), config.nfs().exportRoots(), exportfs));
-            collectors.add(new ObservedCollector(new NfsExportsCollector(exportfs), inventory -> hostMetrics.exports(inventory.getNfsExports())));
+            collectors.add(new ObservedCollector(new NfsExportsCollector(exportfs, config.nfs().managedFile()), inventory -> hostMetrics.exports(inventory.getNfsExports())));
         }
         return new AgentParts(handlers, collectors);
     }

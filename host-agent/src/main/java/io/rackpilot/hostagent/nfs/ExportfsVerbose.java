@@ -1,5 +1,6 @@
 package io.rackpilot.hostagent.nfs;
 
+import io.rackpilot.common.nfs.Texts;
 import io.rackpilot.proto.v1.NfsClient;
 import io.rackpilot.proto.v1.NfsExport;
 

@@ -4,6 +4,7 @@ import io.rackpilot.agent.command.ActionException;
 import io.rackpilot.agent.command.ActionHandler;
 import io.rackpilot.agent.command.PreparedAction;
 import io.rackpilot.common.io.AtomicFiles;
+import io.rackpilot.common.nfs.ExportOptions;
 import io.rackpilot.proto.v1.Action;
 import io.rackpilot.proto.v1.ActionResult;
 import io.rackpilot.proto.v1.NfsClient;

@@ -27,7 +27,9 @@ class TestNfsExportsCollector
             scratch.reexport();
 
             Inventory.Builder inventory = Inventory.newBuilder();
-            NfsExportsCollector collector = new NfsExportsCollector(scratch.exportfs());
+            Path managed = temporary.resolve("rackpilot.exports");
+            Files.writeString(managed, String.join("\n", ExportsFile.HEADER) + "\n" + share + "/a 10.0.20.0/24(rw)\n\n\"" + share + "/b\" nas(ro)\n");
+            NfsExportsCollector collector = new NfsExportsCollector(scratch.exportfs(), managed);
             collector.collect(inventory);
 
             assertThat(collector.name()).isEqualTo("nfs_exports");
@@ -37,6 +39,9 @@ class TestNfsExportsCollector
                     .singleElement()
                     .satisfies(export -> assertThat(export.getClientsList()).extracting(client -> client.getSpec()).containsExactlyInAnyOrder("10.0.20.0/24", "@cluster"));
             assertThat(inventory.hasCpu()).as("only its own section").isFalse();
+            // what rackpilot's own file exports, told apart from the other files
+            assertThat(section.getManagedFile()).isEqualTo(managed.toString());
+            assertThat(section.getManagedPathsList()).containsExactly(share + "/a", share + "/b");
         }
     }
 
@@ -46,7 +51,7 @@ class TestNfsExportsCollector
     {
         Path missing = temporary.resolve("no-exportfs");
         Inventory.Builder inventory = Inventory.newBuilder();
-        new NfsExportsCollector(new Exportfs(missing, Duration.ofSeconds(5))).collect(inventory);
+        new NfsExportsCollector(new Exportfs(missing, Duration.ofSeconds(5)), temporary.resolve("rackpilot.exports")).collect(inventory);
 
         assertThat(inventory.hasNfsExports()).isTrue();
         assertThat(inventory.getNfsExports().getItemsList()).isEmpty();
@@ -59,7 +64,7 @@ class TestNfsExportsCollector
     {
         Path failing = ScratchExports.script(temporary, "exportfs", "echo 'exportfs: could not open /var/lib/nfs/etab' >&2\nexit 2");
         Inventory.Builder inventory = Inventory.newBuilder();
-        new NfsExportsCollector(new Exportfs(failing, Duration.ofSeconds(5))).collect(inventory);
+        new NfsExportsCollector(new Exportfs(failing, Duration.ofSeconds(5)), temporary.resolve("rackpilot.exports")).collect(inventory);
 
         assertThat(inventory.getNfsExports().getItemsList()).isEmpty();
         assertThat(inventory.getNfsExports().getError()).isEqualTo(failing + " -v exited with 2: could not open /var/lib/nfs/etab");
@@ -71,7 +76,7 @@ class TestNfsExportsCollector
     {
         Path hanging = ScratchExports.script(temporary, "exportfs", "exec sleep 30");
         Inventory.Builder inventory = Inventory.newBuilder();
-        new NfsExportsCollector(new Exportfs(hanging, Duration.ofMillis(300))).collect(inventory);
+        new NfsExportsCollector(new Exportfs(hanging, Duration.ofMillis(300)), temporary.resolve("rackpilot.exports")).collect(inventory);
 
         assertThat(inventory.getNfsExports().getError()).isEqualTo(hanging + " -v did not finish within PT0.3S");
     }
@@ -82,7 +87,7 @@ class TestNfsExportsCollector
     {
         Path garbled = ScratchExports.script(temporary, "exportfs", "echo '/srv/nfs'");
         Inventory.Builder inventory = Inventory.newBuilder();
-        new NfsExportsCollector(new Exportfs(garbled, Duration.ofSeconds(5))).collect(inventory);
+        new NfsExportsCollector(new Exportfs(garbled, Duration.ofSeconds(5)), temporary.resolve("rackpilot.exports")).collect(inventory);
 
         assertThat(inventory.getNfsExports().getItemsList()).extracting(NfsExport::getPath).isEmpty();
         assertThat(inventory.getNfsExports().getError()).contains("ends with path '/srv/nfs'");

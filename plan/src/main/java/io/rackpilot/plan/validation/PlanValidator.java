@@ -2,6 +2,7 @@ package io.rackpilot.plan.validation;
 
 import io.rackpilot.common.config.ConfigException;
 import io.rackpilot.common.config.DataSize;
+import io.rackpilot.common.nfs.NfsExportRules;
 import io.rackpilot.plan.Cpu;
 import io.rackpilot.plan.Gpu;
 import io.rackpilot.plan.GpuNodePolicy;
@@ -138,6 +139,7 @@ public final class PlanValidator
             }
             checkGpus();
             checkGpuNodePolicy(spec.gpuNodePolicy());
+            checkNfsExports();
             checkNfsClients();
             checkMemory();
             checkCores();
@@ -261,6 +263,25 @@ public final class PlanValidator
                         error(field, "\"" + label.getKey() + "\" is not a valid label key: " + problem));
                 KubernetesNames.labelValueProblem(label.getValue()).ifPresent(problem ->
                         error(field, "\"" + label.getValue() + "\" is not a valid label value: " + problem));
+            }
+        }
+
+        /**
+         * The host-agent's own rule for an export's form, so that a plan that validates is not
+         * refused by nfs.exports.apply later (the export roots and the directories are the host's).
+         */
+        private void checkNfsExports()
+        {
+            List<io.rackpilot.proto.v1.NfsExport> exports = new ArrayList<>();
+            for (NfsExport export : spec.nfs().exports()) {
+                io.rackpilot.proto.v1.NfsExport.Builder built = io.rackpilot.proto.v1.NfsExport.newBuilder().setPath(export.path());
+                for (NfsClient client : export.clients()) {
+                    built.addClients(io.rackpilot.proto.v1.NfsClient.newBuilder().setSpec(client.spec()).addAllOptions(client.options()));
+                }
+                exports.add(built.build());
+            }
+            for (NfsExportRules.Problem problem : NfsExportRules.problems(path("spec", "nfs", "exports"), exports)) {
+                error(problem.field(), problem.message());
             }
         }
 

@@ -312,6 +312,23 @@ class TestPlanValidator
     }
 
     @Test
+    void anNfsExportTheHostAgentWouldRefuseIsAnError()
+    {
+        PlanFinding dots = onlyError(validate(replaceLine(PLAN, 49, "      - path: /srv/nfs/../etc")));
+        assertThat(dots.line()).isEqualTo(49);
+        assertThat(dots.field()).isEqualTo("spec.nfs.exports[0].path");
+        // the host-agent's own words (NfsExportRules is the rule nfs.exports.apply checks)
+        assertThat(dots.message()).isEqualTo("path '/srv/nfs/../etc' has a '..' segment");
+
+        assertThat(onlyError(validate(replaceLine(PLAN, 49, "      - path: /srv/nfs/"))).message())
+                .isEqualTo("path '/srv/nfs/' is not normalised (empty segment or trailing '/')");
+
+        PlanFinding options = onlyError(validate(replaceLine(PLAN, 52, "            options: [rw, ro]")));
+        assertThat(options.field()).isEqualTo("spec.nfs.exports[0].clients[0].options[1]");
+        assertThat(options.message()).isEqualTo("option 'ro' contradicts 'rw' (spec.nfs.exports[0].clients[0].options[0])");
+    }
+
+    @Test
     void anNfsClientSubnetOutsideThePlansNetworksIsAWarning()
     {
         PlanValidation validation = validate(replaceLine(PLAN, 51, "          - spec: 10.0.30.0/24"));

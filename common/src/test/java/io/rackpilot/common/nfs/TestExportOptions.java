@@ -1,4 +1,4 @@
-package io.rackpilot.hostagent.nfs;
+package io.rackpilot.common.nfs;
 
 import org.junit.jupiter.api.Test;
 

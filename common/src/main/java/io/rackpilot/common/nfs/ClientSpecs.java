@@ -1,4 +1,4 @@
-package io.rackpilot.hostagent.nfs;
+package io.rackpilot.common.nfs;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * netmask), a host name, a wildcard ({@code *}, {@code *.lan}, {@code node?.lan}) or an
  * {@code @netgroup}. Pure.
  */
-final class ClientSpecs
+public final class ClientSpecs
 {
     private static final int MAXIMUM_LENGTH = 253;
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -22,7 +22,7 @@ final class ClientSpecs
     /**
      * Why {@code spec} is not a valid client spec, or empty when it is.
      */
-    static Optional<String> problem(String spec)
+    public static Optional<String> problem(String spec)
     {
         if (spec.isEmpty()) {
             return Optional.of("client spec is empty");

@@ -1,4 +1,4 @@
-package io.rackpilot.hostagent.nfs;
+package io.rackpilot.common.nfs;
 
 import java.util.Optional;
 
@@ -6,16 +6,16 @@ import java.util.Optional;
  * Checks an export path as text: absolute, normalised, and free of characters that exports(5)
  * would need to escape or that would end the line. Pure.
  */
-final class ExportPaths
+public final class ExportPaths
 {
-    static final int MAXIMUM_LENGTH = 1024;
+    public static final int MAXIMUM_LENGTH = 1024;
 
     private ExportPaths() {}
 
     /**
      * Why {@code path} is not an acceptable export path, or empty when it is.
      */
-    static Optional<String> problem(String path)
+    public static Optional<String> problem(String path)
     {
         if (path.isEmpty()) {
             return Optional.of("path is empty");
@@ -52,7 +52,7 @@ final class ExportPaths
     /**
      * Whether {@code path} is {@code root} or below it, segment by segment; both already acceptable.
      */
-    static boolean isUnder(String path, String root)
+    public static boolean isUnder(String path, String root)
     {
         if (root.equals("/") || path.equals(root)) {
             return true;

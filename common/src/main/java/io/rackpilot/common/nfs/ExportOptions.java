@@ -1,4 +1,4 @@
-package io.rackpilot.hostagent.nfs;
+package io.rackpilot.common.nfs;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * The exports(5) options rackpilot accepts, and the meaning of the few it checks after applying. Pure.
  */
-final class ExportOptions
+public final class ExportOptions
 {
     private static final Set<String> FLAGS = Set.of(
             "rw", "ro", "sync", "async", "secure", "insecure", "wdelay", "no_wdelay", "hide", "nohide",
@@ -45,16 +45,24 @@ final class ExportOptions
     /**
      * One message per bad option, each starting with {@code field} and the option's index.
      */
-    static List<String> problems(String field, List<String> options)
+    public static List<String> problems(String field, List<String> options)
     {
-        List<String> problems = new ArrayList<>();
+        return findings(field, options).stream().map(NfsExportRules.Problem::toString).toList();
+    }
+
+    /**
+     * One problem per bad option, its field {@code field} with the option's index.
+     */
+    static List<NfsExportRules.Problem> findings(String field, List<String> options)
+    {
+        List<NfsExportRules.Problem> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int index = 0; index < options.size(); index++) {
             String option = options.get(index);
             String optionField = field + "[" + index + "]";
             Optional<String> problem = problem(option);
             if (problem.isPresent()) {
-                problems.add(optionField + ": " + problem.get());
+                problems.add(new NfsExportRules.Problem(optionField, problem.get()));
                 continue;
             }
             String name = name(option);
@@ -63,14 +71,14 @@ final class ExportOptions
             if (earlier != null) {
                 String other = options.get(earlier);
                 if (name(other).equals(name)) {
-                    problems.add(optionField + ": option '" + name + "' is given twice (also " + field + "[" + earlier + "])");
+                    problems.add(new NfsExportRules.Problem(optionField, "option '" + name + "' is given twice (also " + field + "[" + earlier + "])"));
                 }
                 else {
-                    problems.add(optionField + ": option '" + option + "' contradicts '" + other + "' (" + field + "[" + earlier + "])");
+                    problems.add(new NfsExportRules.Problem(optionField, "option '" + option + "' contradicts '" + other + "' (" + field + "[" + earlier + "])"));
                 }
             }
         }
-        return problems;
+        return List.copyOf(problems);
     }
 
     private static Optional<String> problem(String option)
@@ -130,7 +138,7 @@ final class ExportOptions
         return Optional.empty();
     }
 
-    static String name(String option)
+    public static String name(String option)
     {
         int equals = option.indexOf('=');
         return equals < 0 ? option : option.substring(0, equals);
@@ -139,7 +147,7 @@ final class ExportOptions
     /**
      * "rw" or "ro": what a client gets with these options (exports(5): ro unless rw is given).
      */
-    static String access(List<String> options)
+    public static String access(List<String> options)
     {
         String access = "ro";
         for (String option : options) {
@@ -153,7 +161,7 @@ final class ExportOptions
     /**
      * "root_squash" or "no_root_squash" (exports(5): root_squash unless no_root_squash is given).
      */
-    static String rootSquash(List<String> options)
+    public static String rootSquash(List<String> options)
     {
         String squash = "root_squash";
         for (String option : options) {

@@ -1,13 +1,13 @@
-package io.rackpilot.hostagent.nfs;
+package io.rackpilot.common.nfs;
 
 /**
  * Shows user text in error messages without letting newlines or control characters through.
  */
-final class Texts
+public final class Texts
 {
     private Texts() {}
 
-    static String printable(String text)
+    public static String printable(String text)
     {
         StringBuilder builder = new StringBuilder(text.length());
         for (int index = 0; index < text.length(); index++) {
