@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 import java.io.IOException;
@@ -51,6 +52,7 @@ public final class ProxmoxClient
     private final URI apiUrl;
     private final String node;
     private final ProxmoxToken token;
+    private final Path caFile;
     private final Duration timeout;
     private final HttpClient httpClient;
     private final ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -65,6 +67,7 @@ public final class ProxmoxClient
         this.node = requireNonNull(node, "node is null");
         this.token = requireNonNull(token, "token is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
+        this.caFile = requireNonNull(caFile, "caFile is null");
         this.httpClient = HttpClient.newBuilder()
                 .sslContext(trusting(requireNonNull(caFile, "caFile is null")))
                 .connectTimeout(timeout)
@@ -351,12 +354,16 @@ public final class ProxmoxClient
                 failure = new ProxmoxException(0, method + " " + path + ": cannot connect to " + apiUrl.getAuthority() + ": " + e.getMessage(), Map.of(), e);
                 retryable = true;
             }
+            catch (SSLHandshakeException e) {
+                failure = new ProxmoxException(0, method + " " + path + ": " + handshakeFailure(e), Map.of(), e);
+                retryable = false;
+            }
             catch (HttpTimeoutException e) {
                 failure = new ProxmoxException(0, method + " " + path + ": no answer within " + timeout.toMillis() + "ms", Map.of(), e);
                 retryable = read;
             }
             catch (IOException e) {
-                failure = new ProxmoxException(0, method + " " + path + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), Map.of(), e);
+                failure = new ProxmoxException(0, method + " " + path + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), Map.of(), e);
                 retryable = read;
             }
             if (!retryable || attempt >= MAXIMUM_ATTEMPTS) {
@@ -369,16 +376,48 @@ public final class ProxmoxClient
 
     private ProxmoxException error(String method, String path, int status, JsonNode body)
     {
-        String message = body.path("message").asText("").strip();
+        // "message": null (or none) must not read as the text "null"
+        String message = body.path("message").isValueNode() && !body.path("message").isNull() ? body.path("message").asText().strip() : "";
         if (message.isEmpty()) {
-            message = "HTTP " + status;
+            message = "the API gave no reason (see the Proxmox host's log: journalctl -u pveproxy -u pvedaemon)";
         }
         Map<String, String> errors = new LinkedHashMap<>();
         JsonNode errorsNode = body.path("errors");
         if (errorsNode.isObject()) {
-            errorsNode.fields().forEachRemaining(field -> errors.put(field.getKey(), field.getValue().asText().strip()));
+            errorsNode.fields().forEachRemaining(field -> {
+                if (!field.getValue().isNull()) {
+                    errors.put(field.getKey(), field.getValue().asText().strip());
+                }
+            });
+        }
+        if (status == 401) {
+            message += ": Proxmox did not accept the API token " + token.tokenName() + " from " + token.source()
+                    + "; check that it holds the whole token, USER@REALM!TOKENID=SECRET, and that the token exists on Proxmox and has not expired (Datacenter, Permissions, API Tokens)";
+        }
+        else if (status == 403 && !message.contains("non-mapped devices")) {
+            message += ": the API token " + token.tokenName() + " lacks a privilege for this; check the token's privileges (and, with privilege separation, its user's) on the path named";
         }
         return new ProxmoxException(status, method + " " + path + ": " + message, errors);
+    }
+
+    /**
+     * Which CA file did not verify which server, instead of Java's "PKIX path building failed".
+     */
+    private String handshakeFailure(SSLHandshakeException e)
+    {
+        String server = apiUrl.getAuthority();
+        boolean untrusted = false;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.security.cert.CertPathBuilderException || cause instanceof java.security.cert.CertPathValidatorException) {
+                untrusted = true;
+            }
+        }
+        if (untrusted) {
+            return "the TLS certificate of the Proxmox API at " + server + " was not signed by a CA in the CA file " + caFile
+                    + "; set proxmox.caFile to the CA that signed it (on a Proxmox host " + DEFAULT_CA_FILE + ")";
+        }
+        return "TLS handshake with the Proxmox API at " + server + " failed (CA file " + caFile + "): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + "; check that the API URL's host name or address is one the certificate names";
     }
 
     private JsonNode parse(String body)

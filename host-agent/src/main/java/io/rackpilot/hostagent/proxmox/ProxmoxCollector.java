@@ -12,7 +12,9 @@ import io.rackpilot.proto.v1.VmNetworkDevice;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -27,7 +29,11 @@ import static java.util.Objects.requireNonNull;
 public final class ProxmoxCollector
         implements InventoryCollector
 {
+    private static final Logger log = Logger.getLogger(ProxmoxCollector.class.getName());
+
     private final ProxmoxClient client;
+    // the last error logged, empty while the API answers: the log says each change once, not each collection
+    private final AtomicReference<String> lastError = new AtomicReference<>("");
 
     public ProxmoxCollector(ProxmoxClient client)
     {
@@ -66,6 +72,13 @@ public final class ProxmoxCollector
         }
         catch (ProxmoxException | RuntimeException e) {
             info.clearVms().clearPciMappings().setError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        String previous = lastError.getAndSet(info.getError());
+        if (!info.getError().isEmpty() && !info.getError().equals(previous)) {
+            log.warning("cannot read the VMs of Proxmox node " + client.node() + ": " + info.getError());
+        }
+        else if (info.getError().isEmpty() && !previous.isEmpty()) {
+            log.info("the Proxmox API of node " + client.node() + " answers again");
         }
         inventory.setProxmox(info);
     }

@@ -21,9 +21,11 @@ public final class ProxmoxToken
     private final String realm;
     private final String tokenId;
     private final String secret;
+    private final String source;
 
-    private ProxmoxToken(String user, String realm, String tokenId, String secret)
+    private ProxmoxToken(String user, String realm, String tokenId, String secret, String source)
     {
+        this.source = requireNonNull(source, "source is null");
         this.user = requireNonNull(user, "user is null");
         this.realm = requireNonNull(realm, "realm is null");
         this.tokenId = requireNonNull(tokenId, "tokenId is null");
@@ -75,7 +77,7 @@ public final class ProxmoxToken
             }
             throw new IllegalArgumentException(source + " is not a Proxmox API token (" + problem + "): expected USER@REALM!TOKENID=SECRET, e.g. rackpilot@pve!host-agent=<uuid>");
         }
-        return new ProxmoxToken(matcher.group(1), matcher.group(2), matcher.group(3), matcher.group(4));
+        return new ProxmoxToken(matcher.group(1), matcher.group(2), matcher.group(3), matcher.group(4), source);
     }
 
     /**
@@ -84,6 +86,14 @@ public final class ProxmoxToken
     public String tokenName()
     {
         return user + "@" + realm + "!" + tokenId;
+    }
+
+    /**
+     * Where the token came from, e.g. {@code the Proxmox API token file /etc/rackpilot/proxmox-token}.
+     */
+    public String source()
+    {
+        return source;
     }
 
     public String userId()

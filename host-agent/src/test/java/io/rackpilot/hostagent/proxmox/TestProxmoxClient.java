@@ -128,14 +128,85 @@ final class TestProxmoxClient
         ProxmoxClient wrong = new ProxmoxClient(proxmox.simulator.apiUrl(), "pve", ProxmoxToken.read(wrongToken), proxmox.simulator.caCertificate(), Duration.ofSeconds(5));
         assertThatThrownBy(wrong::listVms)
                 .isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.status()).isEqualTo(401))
-                .hasMessageNotContaining("not-the-secret");
+                .hasMessageNotContaining("not-the-secret")
+                .hasMessage("Proxmox API HTTP 401: GET /nodes/pve/qemu: authentication failure: Proxmox did not accept the API token rackpilot@pve!host-agent"
+                        + " from the Proxmox API token file " + wrongToken + "; check that it holds the whole token, USER@REALM!TOKENID=SECRET,"
+                        + " and that the token exists on Proxmox and has not expired (Datacenter, Permissions, API Tokens)");
 
         Path otherCa = directory.resolve("other");
         Files.createDirectories(otherCa);
         try (io.rackpilot.sim.proxmox.ProxmoxSimulator other = io.rackpilot.sim.proxmox.ProxmoxSimulator.start("pve", java.util.Set.of(SimulatedProxmox.TOKEN), otherCa)) {
             ProxmoxClient untrusting = new ProxmoxClient(other.apiUrl(), "pve", ProxmoxToken.parse(SimulatedProxmox.TOKEN, "test"), proxmox.simulator.caCertificate(), Duration.ofSeconds(5));
-            assertThatThrownBy(untrusting::listVms).isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.status()).isEqualTo(0));
+            assertThatThrownBy(untrusting::listVms).isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.status()).isEqualTo(0))
+                    .hasMessage("Proxmox API unreachable: GET /nodes/pve/qemu: the TLS certificate of the Proxmox API at " + other.apiUrl().getAuthority()
+                            + " was not signed by a CA in the CA file " + proxmox.simulator.caCertificate()
+                            + "; set proxmox.caFile to the CA that signed it (on a Proxmox host /etc/pve/pve-root-ca.pem)")
+                    .hasMessageNotContaining("PKIX");
         }
         assertThatThrownBy(() -> ProxmoxClient.trusting(directory.resolve("no-such-ca.pem"))).hasMessageContaining("no-such-ca.pem");
+    }
+
+    @Test
+    void anErrorWithoutAMessageSaysSoAndAPermissionErrorNamesTheToken()
+            throws Exception
+    {
+        // a read is tried four times on a 5xx
+        failNextRequests(4);
+        assertThatThrownBy(() -> client.vmConfig(201))
+                .isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.status()).isEqualTo(500))
+                .hasMessage("Proxmox API HTTP 500: GET /nodes/pve/qemu/201/config: the API gave no reason (see the Proxmox host's log: journalctl -u pveproxy -u pvedaemon)")
+                .hasMessageNotContaining("null");
+
+        proxmox.simulator.failNextRequest(403, Optional.of("Permission check failed (/vms/201, VM.Config.HW)\n"));
+        assertThatThrownBy(() -> client.updateConfig(201, Map.of("cores", "4"), List.of(), Optional.empty()))
+                .isInstanceOfSatisfying(ProxmoxException.class, error -> assertThat(error.status()).isEqualTo(403))
+                .hasMessage("Proxmox API HTTP 403: PUT /nodes/pve/qemu/201/config: Permission check failed (/vms/201, VM.Config.HW): the API token rackpilot@pve!host-agent"
+                        + " lacks a privilege for this; check the token's privileges (and, with privilege separation, its user's) on the path named");
+    }
+
+    @Test
+    void theCollectorLogsEachChangeOfTheApisStateOnce()
+            throws Exception
+    {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(ProxmoxCollector.class.getName());
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler()
+        {
+            @Override
+            public void publish(java.util.logging.LogRecord record)
+            {
+                logged.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(handler);
+        try {
+            ProxmoxCollector collector = new ProxmoxCollector(client);
+            failNextRequests(4);
+            io.rackpilot.proto.v1.Inventory.Builder failed = io.rackpilot.proto.v1.Inventory.newBuilder();
+            collector.collect(failed);
+            assertThat(failed.getProxmox().getError()).startsWith("Proxmox API HTTP 500: GET /cluster/mapping/pci: the API gave no reason");
+            failNextRequests(4);
+            collector.collect(io.rackpilot.proto.v1.Inventory.newBuilder());
+            collector.collect(io.rackpilot.proto.v1.Inventory.newBuilder());
+            assertThat(logged).containsExactly(
+                    "WARNING cannot read the VMs of Proxmox node pve: " + failed.getProxmox().getError(),
+                    "INFO the Proxmox API of node pve answers again");
+        }
+        finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    private void failNextRequests(int count)
+    {
+        for (int index = 0; index < count; index++) {
+            proxmox.simulator.failNextRequest(500, Optional.empty());
+        }
     }
 }

@@ -80,6 +80,7 @@ public final class ProxmoxSimulator
     private final Map<String, ObjectNode> tasks = new LinkedHashMap<>();
     private final AtomicInteger taskCounter = new AtomicInteger();
     private final AtomicInteger failingRequests = new AtomicInteger();
+    private final java.util.Deque<Response> injectedErrors = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private Duration taskDelay = Duration.ofMillis(300);
     private Optional<String> nextTaskFailure = Optional.empty();
@@ -422,6 +423,24 @@ public final class ProxmoxSimulator
         failingRequests.set(count);
     }
 
+    /**
+     * The next request (after the token check) is answered with this HTTP status and Proxmox' error
+     * envelope, {@code {"data": null, "message": ...}}, the message JSON {@code null} when empty (as
+     * some errors of Proxmox' API come), and is not carried out.
+     */
+    public void failNextRequest(int status, Optional<String> message)
+    {
+        requireNonNull(message, "message is null");
+        ObjectNode body = JSON.objectNode().putNull("data");
+        if (message.isPresent()) {
+            body.put("message", message.get());
+        }
+        else {
+            body.putNull("message");
+        }
+        injectedErrors.add(new Response(status, body));
+    }
+
     public int requestCount()
     {
         return requestCount.get();
@@ -461,6 +480,10 @@ public final class ProxmoxSimulator
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.startsWith("PVEAPIToken=") || !tokens.contains(header.substring("PVEAPIToken=".length()))) {
             return new Response(401, JSON.objectNode().putNull("data").put("message", "authentication failure\n"));
+        }
+        Response injected = injectedErrors.poll();
+        if (injected != null) {
+            return injected;
         }
         if (failingRequests.getAndUpdate(count -> Math.max(0, count - 1)) > 0) {
             return Response.error(500, "simulated internal error\n", Map.of());
