@@ -40,6 +40,7 @@ public final class CoordinatorMetrics
     private final Metrics metrics;
     private final Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
     private final Map<DriftKind, Integer> driftItems = new ConcurrentHashMap<>();
+    private final Map<DriftKind, Integer> refusedItems = new ConcurrentHashMap<>();
     private static final List<String> GPU_STATES = List.of("ok", "moving", "drift", "unknown", "needs-host-reboot", "driver-mismatch");
     private final Map<String, Integer> gpuStates = new ConcurrentHashMap<>();
     private final java.util.Set<String> registeredGpuStates = ConcurrentHashMap.newKeySet();
@@ -54,6 +55,9 @@ public final class CoordinatorMetrics
             driftItems.put(kind, 0);
             metrics.gauge("rackpilot_drift_items", "Ways the homelab differs from the plan at the last reconciliation, by kind.",
                     Labels.of("kind", kind.label()), () -> driftItems.getOrDefault(kind, 0));
+            refusedItems.put(kind, 0);
+            metrics.gauge("rackpilot_reconcile_refused_items", "Drift items at the last reconciliation whose action the agent refused or failed; not retried until the plan changes or the retry time, by kind.",
+                    Labels.of("kind", kind.label()), () -> refusedItems.getOrDefault(kind, 0));
         }
         reconcileDuration = metrics.timer("rackpilot_reconcile_duration_seconds", "How long one reconciliation (snapshot, compare, issue) took.", Labels.empty());
         relocationDuration = metrics.timer("rackpilot_gpu_relocation_duration_seconds", "How long finished GPU moves took, from start to their end.", Labels.empty());
@@ -76,17 +80,23 @@ public final class CoordinatorMetrics
     public void reconciled(Reconciliation result, Duration took)
     {
         Map<DriftKind, Integer> counts = new EnumMap<>(DriftKind.class);
+        Map<DriftKind, Integer> refused = new EnumMap<>(DriftKind.class);
         for (DriftKind kind : DriftKind.values()) {
             counts.put(kind, 0);
+            refused.put(kind, 0);
         }
         for (DriftItem item : result.drift()) {
             for (DriftKind kind : DriftKind.values()) {
                 if (kind.label().equals(item.getKind())) {
                     counts.merge(kind, 1, Integer::sum);
+                    if (item.getRefused()) {
+                        refused.merge(kind, 1, Integer::sum);
+                    }
                 }
             }
         }
         driftItems.putAll(counts);
+        refusedItems.putAll(refused);
         reconcileDuration.update(took.toNanos(), TimeUnit.NANOSECONDS);
     }
 

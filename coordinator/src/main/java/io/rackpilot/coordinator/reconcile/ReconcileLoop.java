@@ -42,6 +42,11 @@ public final class ReconcileLoop
     private static final Logger log = Logger.getLogger(ReconcileLoop.class.getName());
     public static final String REQUESTED_BY = "reconciler";
     private static final Duration SETTLE = Duration.ofSeconds(30);
+    /**
+     * An action the agent refused or failed is tried again after this long (or at once when the
+     * plan changes, which makes another action), not on every reconciliation.
+     */
+    public static final Duration RETRY_FAILED_AFTER = Duration.ofMinutes(10);
 
     private final PlanBook plans;
     private final HomelabObserver observer;
@@ -58,6 +63,8 @@ public final class ReconcileLoop
     // action key -> what is in flight for it; touched only on the loop's thread and in command callbacks
     private final Map<String, InFlight> inFlight = new HashMap<>();
     private final Map<String, String> lastRefusal = new HashMap<>();
+    // action key -> how its last command ended when it did not succeed; guarded by inFlight
+    private final Map<String, ActionFailure> failures = new HashMap<>();
     private volatile Optional<Reconciliation> latest = Optional.empty();
 
     public ReconcileLoop(PlanBook plans, HomelabObserver observer, Reconciler reconciler, CommandService commands, GpuMoves moves, PlacementBook placements, Clock clock, ReconcileListener listener, Duration interval)
@@ -134,7 +141,14 @@ public final class ReconcileLoop
      */
     public Reconciliation diff(HomelabPlan plan, long planRevision)
     {
-        return reconciler.compute(plan, planRevision, observer.observe(), clock.instant());
+        return reconciler.compute(plan, planRevision, observer.observe(), clock.instant(), failures());
+    }
+
+    private Map<String, ActionFailure> failures()
+    {
+        synchronized (inFlight) {
+            return Map.copyOf(failures);
+        }
     }
 
     private void run()
@@ -149,7 +163,7 @@ public final class ReconcileLoop
             long start = System.nanoTime();
             ObservedHomelab observed = observer.observe();
             Instant now = clock.instant();
-            Reconciliation result = reconciler.compute(stored.get().plan(), stored.get().number(), observed, now);
+            Reconciliation result = reconciler.compute(stored.get().plan(), stored.get().number(), observed, now, failures());
             latest = Optional.of(result);
             settle(stored.get().plan(), observed);
             listener.reconciled(result, Duration.ofNanos(System.nanoTime() - start));
@@ -205,8 +219,10 @@ public final class ReconcileLoop
                     inFlight.put(key, new InFlight(record.getId(), command.agentId(), Optional.empty()));
                 }
                 commands.whenFinished(record.getId()).thenAccept(finished -> {
-                    listener.actionFinished(command.kind(), finished.getState().name().replaceFirst("^COMMAND_STATE_", "").toLowerCase(Locale.ROOT));
+                    String outcome = finished.getState().name().replaceFirst("^COMMAND_STATE_", "").toLowerCase(Locale.ROOT);
+                    listener.actionFinished(command.kind(), outcome);
                     settled(key, finished);
+                    remember(key, command.agentId(), outcome, finished);
                     trigger();
                 });
             }
@@ -233,6 +249,29 @@ public final class ReconcileLoop
             }
         }
         log.warning("reconcile: " + message);
+    }
+
+    /**
+     * Remembers how a command that did not succeed ended, so its action waits for a changed plan or
+     * {@link #RETRY_FAILED_AFTER}; a success forgets it.
+     */
+    private void remember(String key, String agentId, String outcome, CommandRecord finished)
+    {
+        Instant at = clock.instant();
+        synchronized (inFlight) {
+            if (outcome.equals("succeeded")) {
+                failures.remove(key);
+                return;
+            }
+            if (outcome.equals("expired")) {
+                // nothing ran: the agent was away
+                return;
+            }
+            String message = finished.hasResult() ? finished.getResult().getMessage() : "";
+            failures.put(key, new ActionFailure(agentId, outcome, message, failures.containsKey(key) ? failures.get(key).since() : at, at.plus(RETRY_FAILED_AFTER)));
+        }
+        log.warning("reconcile: " + agentId + " " + (outcome.equals("rejected") ? "refused" : outcome.replace('_', ' ')) + " command " + finished.getId()
+                + "; not tried again for " + RETRY_FAILED_AFTER.toMinutes() + " minutes unless the plan changes: " + finished.getResult().getMessage());
     }
 
     private void settled(String key, CommandRecord finished)

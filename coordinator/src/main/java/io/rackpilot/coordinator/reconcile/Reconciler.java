@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,11 @@ import static java.util.Objects.requireNonNull;
  * <li>GPU node policy (Follow): a node whose node-agent positively reports a GPU (NVML answered
  * with one or more) gets the policy's taints and labels; a node that positively reports none loses
  * them. A lost agent, a stale report, or NVML in error changes nothing.</li>
- * <li>NFS: the host exports what the plan says, with at least the planned options.</li>
+ * <li>NFS: the host exports what the plan says, with at least the planned options, and rackpilot's
+ * own managed exports file holds exactly the plan's exports (an export removed from the plan is
+ * removed there); exports of /etc/exports and other files are only reported. An apply the agent
+ * refused or failed is not tried again before its retry time unless the plan changes, and the
+ * drift says why.</li>
  * <li>GPU assignment: when the plan's assignment changed, a GPU not on its planned VM is moved
  * there, unless a move of it is running, or the last move to that VM for this plan revision failed
  * (it is not retried on its own). A GPU moved by hand while the plan still says what it said when
@@ -75,13 +80,24 @@ public final class Reconciler
 
     public Reconciliation compute(HomelabPlan plan, long planRevision, ObservedHomelab observed, Instant now)
     {
+        return compute(plan, planRevision, observed, now, Map.of());
+    }
+
+    /**
+     * @param failures by action key ({@link ReconcileAction#key()}): how the last command for that
+     *        action ended when it did not succeed; such an action is not issued again before its
+     *        retry time, and its drift says why (NFS exports)
+     */
+    public Reconciliation compute(HomelabPlan plan, long planRevision, ObservedHomelab observed, Instant now, Map<String, ActionFailure> failures)
+    {
         requireNonNull(plan, "plan is null");
         requireNonNull(observed, "observed is null");
         requireNonNull(now, "now is null");
+        requireNonNull(failures, "failures is null");
         Result result = new Result();
         agents(plan, observed, result);
         virtualMachines(plan, observed, result);
-        nfs(plan, observed, result);
+        nfs(plan, observed, now, failures, result);
         gpuDrivers(plan, observed, result);
         gpuAssignments(plan, planRevision, observed, result);
         gpuNodePolicy(plan, observed, now, result);
@@ -161,7 +177,7 @@ public final class Reconciler
                 .orElse("");
     }
 
-    private void nfs(HomelabPlan plan, ObservedHomelab observed, Result result)
+    private void nfs(HomelabPlan plan, ObservedHomelab observed, Instant now, Map<String, ActionFailure> failures, Result result)
     {
         String hostName = plan.spec().host().name();
         Optional<ObservedAgent> host = observed.hostAgent(hostName);
@@ -178,6 +194,9 @@ public final class Reconciler
         }
         Map<String, io.rackpilot.proto.v1.NfsExport> inForce = new LinkedHashMap<>();
         reported.getItemsList().forEach(export -> inForce.put(export.getPath(), export));
+        // rackpilot's own exports file is made exactly the plan's exports; other files are only reported
+        Set<String> managed = new LinkedHashSet<>(reported.getManagedPathsList());
+        String managedFile = reported.getManagedFile().isEmpty() ? "rackpilot's managed exports file" : reported.getManagedFile();
         boolean needsApply = false;
         List<DriftItem> items = new ArrayList<>();
         for (NfsExport planned : plan.spec().nfs().exports()) {
@@ -199,13 +218,39 @@ public final class Reconciler
         }
         Set<String> plannedPaths = plan.spec().nfs().exports().stream().map(NfsExport::path).collect(Collectors.toSet());
         for (io.rackpilot.proto.v1.NfsExport actual : inForce.values()) {
-            if (!plannedPaths.contains(actual.getPath())) {
+            if (plannedPaths.contains(actual.getPath())) {
+                continue;
+            }
+            if (managed.contains(actual.getPath())) {
+                items.add(item(DriftKind.NFS_EXPORT, actual.getPath(), "not exported", describe(actual)));
+                needsApply = true;
+            }
+            else {
                 result.drift.add(item(DriftKind.NFS_EXPORT, actual.getPath(), "not exported", describe(actual)).toBuilder()
-                        .setDetail("not in the plan; rackpilot manages only its own exports file, so remove it from the file that has it")
+                        .setDetail("not in the plan, and not from " + managedFile + " but from /etc/exports or another exports file, which rackpilot never changes: remove it there if it should go")
                         .build());
             }
         }
+        for (String path : managed) {
+            if (!plannedPaths.contains(path) && !inForce.containsKey(path)) {
+                items.add(item(DriftKind.NFS_EXPORT, path, "not exported", "in " + managedFile + " (not in force)"));
+                needsApply = true;
+            }
+        }
         boolean enforce = enforced(DriftKind.NFS_EXPORT);
+        Optional<ReconcileAction.AgentCommand> apply = Optional.empty();
+        if (needsApply) {
+            NfsExportsApplyAction.Builder exports = NfsExportsApplyAction.newBuilder();
+            for (NfsExport planned : plan.spec().nfs().exports()) {
+                io.rackpilot.proto.v1.NfsExport.Builder export = io.rackpilot.proto.v1.NfsExport.newBuilder().setPath(planned.path());
+                for (NfsClient client : planned.clients()) {
+                    export.addClients(io.rackpilot.proto.v1.NfsClient.newBuilder().setSpec(client.spec()).addAllOptions(client.options()));
+                }
+                exports.addExports(export);
+            }
+            apply = Optional.of(new ReconcileAction.AgentCommand(DriftKind.NFS_EXPORT, host.get().id(), Action.newBuilder().setNfsExportsApply(exports).build()));
+        }
+        Optional<ActionFailure> failure = apply.map(command -> failures.get(command.key())).filter(found -> now.isBefore(found.retryAt()));
         String detail;
         if (!enforce) {
             detail = "reconcile.mode nfs-export is observe";
@@ -216,22 +261,18 @@ public final class Reconciler
         else if (!host.get().connected()) {
             detail = host.get().id() + " is lost: its last report is shown, and nothing is applied until it is back";
         }
+        else if (failure.isPresent()) {
+            detail = failure.get().describe();
+        }
         else {
             detail = "applying the plan's exports on " + host.get().id();
         }
+        boolean refused = enforce && failure.isPresent();
         for (DriftItem item : items) {
-            result.drift.add(item.toBuilder().setEnforced(enforce).setDetail(detail).build());
+            result.drift.add(item.toBuilder().setEnforced(enforce).setDetail(detail).setRefused(refused).build());
         }
-        if (needsApply && enforce && host.get().carriesOut(NFS_APPLY) && host.get().connected()) {
-            NfsExportsApplyAction.Builder apply = NfsExportsApplyAction.newBuilder();
-            for (NfsExport planned : plan.spec().nfs().exports()) {
-                io.rackpilot.proto.v1.NfsExport.Builder export = io.rackpilot.proto.v1.NfsExport.newBuilder().setPath(planned.path());
-                for (NfsClient client : planned.clients()) {
-                    export.addClients(io.rackpilot.proto.v1.NfsClient.newBuilder().setSpec(client.spec()).addAllOptions(client.options()));
-                }
-                apply.addExports(export);
-            }
-            result.actions.add(new ReconcileAction.AgentCommand(DriftKind.NFS_EXPORT, host.get().id(), Action.newBuilder().setNfsExportsApply(apply).build()));
+        if (apply.isPresent() && enforce && host.get().carriesOut(NFS_APPLY) && host.get().connected() && failure.isEmpty()) {
+            result.actions.add(apply.get());
         }
     }
 

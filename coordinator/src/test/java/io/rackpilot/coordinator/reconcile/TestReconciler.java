@@ -31,6 +31,7 @@ import static io.rackpilot.coordinator.reconcile.Homelabs.LABEL_KEY;
 import static io.rackpilot.coordinator.reconcile.Homelabs.TAINT_EFFECT;
 import static io.rackpilot.coordinator.reconcile.Homelabs.TAINT_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class TestReconciler
 {
@@ -427,6 +428,57 @@ class TestReconciler
             assertThat(item.getDetail()).contains("not in the plan");
         });
         assertThat(reconciliation.actions()).isEmpty();
+    }
+
+    @Test
+    void anExportRemovedFromThePlanIsRemovedFromTheManagedFile()
+    {
+        Homelabs homelab = homelab().nfsExports(Optional.of(exports(
+                export("/srv/nfs", "rw", "sync", "no_subtree_check", "no_root_squash"),
+                export("/srv/nfs-ssd", "rw", "sync", "no_subtree_check", "no_root_squash"),
+                export("/srv/old", "ro"),
+                export("/srv/by-hand", "ro")).toBuilder()
+                .setManagedFile("/etc/exports.d/rackpilot.exports")
+                .addAllManagedPaths(List.of("/srv/nfs", "/srv/nfs-ssd", "/srv/old", "/srv/gone"))
+                .build()));
+        Reconciliation reconciliation = compute(homelab);
+        assertThat(reconciliation.drift()).extracting(DriftItem::getSubject, DriftItem::getActual, DriftItem::getEnforced, DriftItem::getDetail).containsExactlyInAnyOrder(
+                tuple("/srv/old", "/srv/old 10.0.20.0/24(ro)", true, "applying the plan's exports on pve"),
+                tuple("/srv/gone", "in /etc/exports.d/rackpilot.exports (not in force)", true, "applying the plan's exports on pve"),
+                // another file's export is the operator's: reported, never touched
+                tuple("/srv/by-hand", "/srv/by-hand 10.0.20.0/24(ro)", false, "not in the plan, and not from /etc/exports.d/rackpilot.exports but from /etc/exports"
+                        + " or another exports file, which rackpilot never changes: remove it there if it should go"));
+        // the managed file becomes exactly the plan's exports
+        assertThat(reconciliation.actions()).singleElement().satisfies(action -> assertThat(((ReconcileAction.AgentCommand) action).action().getNfsExportsApply().getExportsList())
+                .extracting(NfsExport::getPath).containsExactly("/srv/nfs", "/srv/nfs-ssd"));
+    }
+
+    @Test
+    void aRefusedApplyIsShownAndNotRetriedUntilThePlanChangesOrItsTimeComes()
+    {
+        Homelabs homelab = homelab().nfsExports(Optional.of(exports(export("/srv/nfs", "rw", "sync", "no_subtree_check", "no_root_squash"))));
+        ReconcileAction apply = compute(homelab).actions().get(0);
+        ActionFailure failure = new ActionFailure("pve", "rejected", "nfs.exports.apply: exports[1].path: '/srv/nfs-ssd' is not under an export root [/data]",
+                NOW.minusSeconds(60), NOW.plusSeconds(540));
+
+        Reconciliation refused = ENFORCING.compute(homelab.plan(), REVISION, homelab.build(), NOW, Map.of(apply.key(), failure));
+        assertThat(refused.actions()).isEmpty();
+        assertThat(refused.drift()).singleElement().satisfies(item -> {
+            assertThat(item.getSubject()).isEqualTo("/srv/nfs-ssd");
+            assertThat(item.getEnforced()).isTrue();
+            assertThat(item.getRefused()).isTrue();
+            assertThat(item.getDetail()).isEqualTo("refused by pve: nfs.exports.apply: exports[1].path: '/srv/nfs-ssd' is not under an export root [/data]"
+                    + " (since 2026-05-01T11:59:00Z; tried again when the plan changes or at 2026-05-01T12:09:00Z)");
+        });
+
+        // at its retry time it is tried again
+        Reconciliation later = ENFORCING.compute(homelab.plan(), REVISION, homelab.build(), NOW.plusSeconds(540), Map.of(apply.key(), failure));
+        assertThat(later.actions()).containsExactly(apply);
+        assertThat(later.drift()).singleElement().satisfies(item -> assertThat(item.getRefused()).isFalse());
+
+        // a failure of another action (an older plan) holds nothing back
+        Reconciliation otherPlan = ENFORCING.compute(homelab.plan(), REVISION, homelab.build(), NOW, Map.of("pve nfs.exports.apply {}", failure));
+        assertThat(otherPlan.actions()).containsExactly(apply);
     }
 
     @Test
