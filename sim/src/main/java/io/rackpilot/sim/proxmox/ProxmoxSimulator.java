@@ -603,6 +603,10 @@ public final class ProxmoxSimulator
                         if (inUse.isPresent()) {
                             return inUse;
                         }
+                        Optional<String> machine = pcieWithoutQ35(vm);
+                        if (machine.isPresent()) {
+                            return machine;
+                        }
                         vm.applyPending();
                         vm.status = "running";
                         return Optional.empty();
@@ -756,6 +760,19 @@ public final class ProxmoxSimulator
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * qemu-server refuses to start a VM that passes a device as PCI Express ({@code pcie=1}) on a
+     * machine type other than q35 (PVE/QemuServer/PCI.pm: {@code q35 machine model is not enabled}).
+     */
+    private static Optional<String> pcieWithoutQ35(SimulatedVm starting)
+    {
+        Map<String, String> config = starting.effectiveConfig();
+        boolean q35 = config.getOrDefault("machine", "").contains("q35");
+        boolean pcie = config.entrySet().stream()
+                .anyMatch(entry -> HOSTPCI.matcher(entry.getKey()).matches() && List.of(entry.getValue().split(",")).stream().map(String::strip).anyMatch(part -> part.equals("pcie=1")));
+        return pcie && !q35 ? Optional.of("q35 machine model is not enabled") : Optional.empty();
     }
 
     /**

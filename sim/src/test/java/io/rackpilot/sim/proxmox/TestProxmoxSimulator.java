@@ -280,6 +280,20 @@ final class TestProxmoxSimulator
                 .isEqualTo("PCI device '0000:06:00.0' already in use by VMID '204'");
     }
 
+    @Test
+    void refusesToStartAVmWithPciExpressPassthroughOnAMachineThatIsNotQ35()
+            throws Exception
+    {
+        simulator.setTaskDelay(Duration.ZERO);
+        simulator.addPciMapping("card", "a card", List.of("node=pve,path=0000:06:00,id=10de:1eb8"));
+        simulator.addVm(301, Map.of("name", "i440fx", "hostpci0", "mapping=card,pcie=1"), false);
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/301/status/start", "").asText())).isEqualTo("q35 machine model is not enabled");
+        assertThat(simulator.vmStatus(301)).contains("stopped");
+
+        simulator.setConfig(301, "machine", Optional.of("pc-q35-8.1"));
+        assertThat(exitStatus(http.data("POST", "/nodes/pve/qemu/301/status/start", "").asText())).isEqualTo("OK");
+    }
+
     private String exitStatus(String upid)
             throws Exception
     {
