@@ -1,6 +1,7 @@
 package io.rackpilot.coordinator.reconcile;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -28,6 +29,6 @@ public record ActionFailure(String agentId, String outcome, String message, Inst
     public String describe()
     {
         String what = outcome.equals("rejected") ? "refused by " + agentId : outcome.replace('_', ' ') + " on " + agentId;
-        return what + ": " + (message.isBlank() ? "no reason given" : message.strip()) + " (since " + since + "; tried again when the plan changes or at " + retryAt + ")";
+        return what + ": " + (message.isBlank() ? "no reason given" : message.strip()) + " (since " + since.truncatedTo(ChronoUnit.SECONDS) + "; tried again when the plan changes or at " + retryAt.truncatedTo(ChronoUnit.SECONDS) + ")";
     }
 }

@@ -163,6 +163,10 @@ public final class ReconcileLoop
             long start = System.nanoTime();
             ObservedHomelab observed = observer.observe();
             Instant now = clock.instant();
+            synchronized (inFlight) {
+                // a failure neither retried nor renewed for a while belongs to an action no plan asks for any more
+                failures.values().removeIf(failure -> failure.retryAt().plus(RETRY_FAILED_AFTER).isBefore(now));
+            }
             Reconciliation result = reconciler.compute(stored.get().plan(), stored.get().number(), observed, now, failures());
             latest = Optional.of(result);
             settle(stored.get().plan(), observed);
