@@ -1,6 +1,7 @@
 package io.rackpilot.hostagent.proxmox;
 
 import io.rackpilot.agent.inventory.InventoryCollector;
+import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.HostPci;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.PciMapping;
@@ -9,8 +10,11 @@ import io.rackpilot.proto.v1.ProxmoxInfo;
 import io.rackpilot.proto.v1.ProxmoxVm;
 import io.rackpilot.proto.v1.VmNetworkDevice;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -19,16 +23,27 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code proxmox}: the node's VMs (status, cores, memory, SMBIOS UUID, machine type, network devices,
  * hostpci entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
- * When the API fails the section says why and has no VMs.
+ * When the API fails the section says why and since when (the first failure of this run of
+ * failures), and has no VMs and no mappings: they are unknown, and the coordinator compares
+ * nothing with them.
  */
 public final class ProxmoxCollector
         implements InventoryCollector
 {
     private final ProxmoxClient client;
+    private final Clock clock;
+    // collect() runs on the inventory thread only
+    private Optional<Instant> failingSince = Optional.empty();
 
     public ProxmoxCollector(ProxmoxClient client)
     {
+        this(client, Clock.systemUTC());
+    }
+
+    public ProxmoxCollector(ProxmoxClient client, Clock clock)
+    {
         this.client = requireNonNull(client, "client is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -62,8 +77,15 @@ public final class ProxmoxCollector
             }
         }
         catch (ProxmoxException | RuntimeException e) {
-            info.clearVms().clearPciMappings().setError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            Instant since = failingSince.orElseGet(clock::instant);
+            failingSince = Optional.of(since);
+            info.clearVms().clearPciMappings()
+                    .setError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    .setErrorSince(Timestamps.of(since));
+            inventory.setProxmox(info);
+            return;
         }
+        failingSince = Optional.empty();
         inventory.setProxmox(info);
     }
 
