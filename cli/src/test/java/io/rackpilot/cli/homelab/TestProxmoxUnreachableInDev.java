@@ -64,6 +64,7 @@ class TestProxmoxUnreachableInDev
         Instant since = Instant.parse(proxmox.get("errorSince").asText());
         assertThat(since).isAfterOrEqualTo(before.minusSeconds(1));
         assertThat(proxmox.has("vms") && proxmox.get("vms").size() > 0).isFalse();
+        assertThat(rackctl("inventory", "pve").out()).contains("Proxmox:    node pve (API error since " + since + ": ").contains("; VMs unknown)");
 
         TestHomelab.RackctlResult diff = rackctl("plan", "diff");
         assertThat(diff.exitCode()).as(diff.out() + diff.err()).isZero();
