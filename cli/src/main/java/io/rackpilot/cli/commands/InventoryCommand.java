@@ -80,7 +80,8 @@ public final class InventoryCommand
         if (inventory.hasProxmox()) {
             out.println();
             ProxmoxInfo proxmox = inventory.getProxmox();
-            out.println("Proxmox:    node " + proxmox.getNode() + (proxmox.getError().isEmpty() ? "" : " (API error: " + proxmox.getError() + ")"));
+            out.println("Proxmox:    node " + proxmox.getNode() + (proxmox.getError().isEmpty() ? ""
+                    : " (API error" + (proxmox.hasErrorSince() ? " since " + ProtoJson.value(proxmox.getErrorSince()).asText() : "") + ": " + proxmox.getError() + "; VMs unknown)"));
             Table vms = new Table("VMID", "NAME", "STATUS", "CORES", "MEMORY", "NETWORKS", "HOSTPCI", "PENDING");
             for (ProxmoxVm vm : proxmox.getVmsList()) {
                 String networks = vm.getNetworkDevicesList().stream()

@@ -15,6 +15,8 @@ import io.rackpilot.common.protocol.Timestamps;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * rackctl's JSON: the protobuf messages with their JSON field names (lowerCamelCase, as the
@@ -24,7 +26,8 @@ import java.util.Locale;
  * numbers of set messages, which scripts often test (unless the field is declared {@code optional}: then
  * an unset one is left out, as a GPU's fan on a card without one); that keeps the names stable and documented
  * by the .proto files. Messages that only wrap a list ({@code Disks { repeated Disk items }}) are
- * printed as that list.
+ * printed as that list. Map fields ({@code map<string, string> labels}) are JSON objects, as in
+ * Kubernetes; lists of messages (taints) stay arrays.
  */
 public final class ProtoJson
 {
@@ -74,6 +77,10 @@ public final class ProtoJson
         ObjectNode object = NODES.objectNode();
         for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
             String name = field.getJsonName();
+            if (field.isMapField()) {
+                object.set(name, map(field, message));
+                continue;
+            }
             if (field.isRepeated()) {
                 ArrayNode array = object.putArray(name);
                 int count = message.getRepeatedFieldCount(field);
@@ -94,6 +101,26 @@ public final class ProtoJson
             }
             object.set(name, scalarOrMessage(field, message.getField(field)));
         }
+        return object;
+    }
+
+    /**
+     * A map field ({@code map<string, string> labels}) as a JSON object with its keys sorted, as
+     * Kubernetes and protobuf's own JSON mapping print maps; not the list of entries that protobuf
+     * reflection sees.
+     */
+    private static ObjectNode map(FieldDescriptor field, Message message)
+    {
+        FieldDescriptor keyField = field.getMessageType().findFieldByName("key");
+        FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
+        SortedMap<String, JsonNode> entries = new TreeMap<>();
+        int count = message.getRepeatedFieldCount(field);
+        for (int i = 0; i < count; i++) {
+            Message entry = (Message) message.getRepeatedField(field, i);
+            entries.put(String.valueOf(entry.getField(keyField)), scalarOrMessage(valueField, entry.getField(valueField)));
+        }
+        ObjectNode object = NODES.objectNode();
+        entries.forEach(object::set);
         return object;
     }
 

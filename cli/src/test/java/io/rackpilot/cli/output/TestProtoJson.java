@@ -9,6 +9,9 @@ import io.rackpilot.proto.v1.CpuInfo;
 import io.rackpilot.proto.v1.Disk;
 import io.rackpilot.proto.v1.Disks;
 import io.rackpilot.proto.v1.Inventory;
+import io.rackpilot.proto.v1.KubernetesNodeInfo;
+import io.rackpilot.proto.v1.KubernetesNodeResult;
+import io.rackpilot.proto.v1.KubernetesTaint;
 import io.rackpilot.proto.v1.MemoryInfo;
 import io.rackpilot.proto.v1.Role;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,33 @@ class TestProtoJson
         assertThat(json.get("disks").isArray()).isTrue();
         assertThat(json.at("/disks/0/sizeBytes").asLong()).isEqualTo(1_100_000_000_000L);
         assertThat(json.has("networkInterfaces")).isFalse();
+    }
+
+    @Test
+    void labelsAreAnObjectAndTaintsStayAList()
+    {
+        Inventory inventory = Inventory.newBuilder()
+                .setKubernetes(KubernetesNodeInfo.newBuilder()
+                        .setState(KubernetesNodeInfo.State.STATE_FOUND)
+                        .setNodeName("k8s-node1")
+                        .putLabels("nvidia.com/gpu.present", "true")
+                        .putLabels("kubernetes.io/hostname", "k8s-node1")
+                        .addTaints(KubernetesTaint.newBuilder().setKey("nvidia.com/gpu").setValue("true").setEffect("PreferNoSchedule")))
+                .build();
+        JsonNode labels = ProtoJson.object(inventory).at("/kubernetes/labels");
+        assertThat(labels.isObject()).as(labels.toString()).isTrue();
+        assertThat(labels.get("nvidia.com/gpu.present").asText()).isEqualTo("true");
+        assertThat(labels.get("kubernetes.io/hostname").asText()).isEqualTo("k8s-node1");
+        assertThat(labels.fieldNames()).toIterable().containsExactly("kubernetes.io/hostname", "nvidia.com/gpu.present");
+        JsonNode taints = ProtoJson.object(inventory).at("/kubernetes/taints");
+        assertThat(taints.isArray()).isTrue();
+        assertThat(taints.get(0).get("effect").asText()).isEqualTo("PreferNoSchedule");
+
+        JsonNode result = ProtoJson.object(KubernetesNodeResult.newBuilder().setNode("k8s-node1").putLabels("rackpilot.io/test", "x").build());
+        assertThat(result.get("labels").isObject()).isTrue();
+        assertThat(result.at("/labels/rackpilot.io~1test").asText()).isEqualTo("x");
+        assertThat(ProtoJson.object(KubernetesNodeResult.getDefaultInstance()).get("labels").isObject())
+                .as("an empty map is an empty object, as an empty list is an empty array").isTrue();
     }
 
     @Test

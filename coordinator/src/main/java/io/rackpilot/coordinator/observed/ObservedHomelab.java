@@ -1,11 +1,13 @@
 package io.rackpilot.coordinator.observed;
 
+import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.plan.Gpu;
 import io.rackpilot.plan.VirtualMachine;
 import io.rackpilot.proto.v1.GpuCondition;
 import io.rackpilot.proto.v1.GpuMove;
 import io.rackpilot.proto.v1.HostPci;
 import io.rackpilot.proto.v1.MoveState;
+import io.rackpilot.proto.v1.ProxmoxInfo;
 import io.rackpilot.proto.v1.ProxmoxVm;
 
 import java.util.Comparator;
@@ -78,13 +80,32 @@ public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, M
     }
 
     /**
-     * The VMs of the node as its host-agent last reported them; empty when nobody reports them.
+     * The VMs of the node as its host-agent last reported them; empty when they are not known:
+     * nobody reports them, or the host-agent could not read the Proxmox API (its report then has
+     * no VMs, which means "unknown", not "none"; {@link #proxmoxUnreadable} says why).
      */
     public Optional<List<ProxmoxVm>> proxmoxVms(String hostName)
     {
         return hostAgent(hostName)
                 .filter(agent -> agent.inventory().hasProxmox() && !agent.inventory().getProxmox().getNode().isEmpty())
+                .filter(agent -> agent.inventory().getProxmox().getError().isEmpty())
                 .map(agent -> agent.inventory().getProxmox().getVmsList());
+    }
+
+    /**
+     * Why the host-agent of the node cannot report its VMs, when it says it could not read the
+     * Proxmox API: "pve cannot read the Proxmox API since 2026-12-02T16:00:00Z: …". The VMs are then
+     * unknown: nothing is compared with them and nothing is done because of them.
+     */
+    public Optional<String> proxmoxUnreadable(String hostName)
+    {
+        return hostAgent(hostName)
+                .filter(agent -> agent.inventory().hasProxmox() && !agent.inventory().getProxmox().getError().isEmpty())
+                .map(agent -> {
+                    ProxmoxInfo proxmox = agent.inventory().getProxmox();
+                    String since = proxmox.hasErrorSince() ? " since " + Timestamps.toInstant(proxmox.getErrorSince()) : "";
+                    return agent.id() + " cannot read the Proxmox API" + since + ": " + proxmox.getError();
+                });
     }
 
     public Optional<ProxmoxVm> proxmoxVm(String hostName, int vmid)
@@ -94,7 +115,8 @@ public record ObservedHomelab(List<ObservedAgent> agents, List<GpuMove> moves, M
 
     /**
      * The VM whose config holds the GPU (through its mapping or its address), when the host-agent
-     * reports the VMs; {@code Optional.of(Optional.empty())} when it reports them and none holds it.
+     * reports the VMs; {@code Optional.of(Optional.empty())} when it reports them and none holds it;
+     * empty when the VMs are not known (see {@link #proxmoxVms}).
      */
     public Optional<Optional<ProxmoxVm>> gpuHolder(Gpu gpu)
     {

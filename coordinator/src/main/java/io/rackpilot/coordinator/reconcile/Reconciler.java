@@ -59,6 +59,10 @@ import static java.util.Objects.requireNonNull;
  * the card was last in place is reported, not moved back.</li>
  * <li>VM power, cores, memory, networks, missing VMs and agents: reported only.</li>
  * </ul>
+ *
+ * <p>What cannot be observed is not compared: VMs the host-agent cannot read from the Proxmox API
+ * (its report says so, with the error and since when) are listed as unknown, never as missing VMs,
+ * a GPU on no VM, or a card moved by hand, and no action comes from them.
  */
 public final class Reconciler
 {
@@ -136,7 +140,7 @@ public final class Reconciler
         String hostName = plan.spec().host().name();
         Optional<List<ProxmoxVm>> vms = observed.proxmoxVms(hostName);
         if (vms.isEmpty()) {
-            result.unknown.add("VMs: no host-agent reports Proxmox node " + hostName);
+            result.unknown.add("VMs: " + observed.proxmoxUnreadable(hostName).orElse("no host-agent reports Proxmox node " + hostName));
             return;
         }
         for (VirtualMachine vm : plan.vms()) {
@@ -288,7 +292,8 @@ public final class Reconciler
         for (Gpu gpu : plan.spec().gpus()) {
             Optional<Optional<ProxmoxVm>> holder = observed.gpuHolder(gpu);
             if (holder.isEmpty()) {
-                result.unknown.add("GPU " + gpu.id() + ": no host-agent reports the VMs of " + gpu.host());
+                result.unknown.add("GPU " + gpu.id() + ": " + observed.proxmoxUnreadable(gpu.host()).map(reason -> "which VM holds it is not known: " + reason)
+                        .orElse("no host-agent reports the VMs of " + gpu.host()));
                 continue;
             }
             Optional<Integer> actualVmid = holder.get().map(ProxmoxVm::getVmid);

@@ -240,7 +240,9 @@ public final class GpuMoves
                         + (device.getHoldersList().isEmpty() ? "; the reconciler rebinds it" : "; held by " + String.join(", ", device.getHoldersList())));
             }
             else if (holder.isEmpty()) {
-                status.setState("unknown").setDetail("no host-agent reports the VMs of " + gpu.host());
+                status.setState("unknown").setDetail(observed.proxmoxUnreadable(gpu.host())
+                        .map(reason -> "which VM holds it is not known: " + reason + "; nothing is moved or compared until it can read the API again")
+                        .orElse("no host-agent reports the VMs of " + gpu.host()));
             }
             else if (placed) {
                 status.setState("ok").setDetail(holder.get().map(vm -> "on VM " + vm.getVmid() + " (" + vm.getName() + ") as planned").orElse("on no VM, as planned"));

@@ -143,6 +143,10 @@ public final class MovePlanner
         }
         Optional<Optional<ProxmoxVm>> holderReport = observed.gpuHolder(gpu);
         if (holderReport.isEmpty()) {
+            Optional<String> unreadable = observed.proxmoxUnreadable(host);
+            if (unreadable.isPresent()) {
+                throw refused(unreadable.get() + "; a move needs to know which VM holds the card: check the API and the token (rackctl inventory " + hostAgent.get().id() + ")");
+            }
             throw refused(hostAgent.get().id() + " has not reported the VMs of " + host + " yet (is its Proxmox API reachable? see rackctl inventory " + hostAgent.get().id() + ")");
         }
         Optional<ProxmoxVm> holder = holderReport.get();

@@ -77,6 +77,7 @@ public final class Homelabs
     private Optional<AgentInfo.Builder> host;
     private Optional<Instant> hostCollectedAt;
     private boolean hostReportsProxmox = true;
+    private Optional<ProxmoxInfo> proxmoxError = Optional.empty();
     private Optional<NfsExports> nfsExports;
     private Optional<PciDevice> gpuDevice;
     private final List<GpuMove> moves = new ArrayList<>();
@@ -375,6 +376,16 @@ public final class Homelabs
         return this;
     }
 
+    /**
+     * The host-agent could not read the Proxmox API since {@code since}: its section names the node
+     * and the error, and has no VMs (as the host-agent's collector reports it).
+     */
+    public Homelabs proxmoxUnreadable(String error, Instant since)
+    {
+        proxmoxError = Optional.of(ProxmoxInfo.newBuilder().setNode(HOST).setError(error).setErrorSince(Timestamps.of(since)).build());
+        return this;
+    }
+
     public Homelabs vm(int vmid, java.util.function.UnaryOperator<ProxmoxVm.Builder> change)
     {
         ProxmoxVm vm = requireNonNull(vms.get(vmid), () -> "no VM " + vmid);
@@ -465,7 +476,7 @@ public final class Homelabs
         host.ifPresent(info -> {
             Inventory.Builder inventory = Inventory.newBuilder().setSystem(SystemInfo.newBuilder().setManufacturer("Dell Inc.").setModel("PowerEdge R730").setHostname(HOST));
             if (hostReportsProxmox) {
-                inventory.setProxmox(ProxmoxInfo.newBuilder().setNode(HOST).addAllVms(vms.values()));
+                inventory.setProxmox(proxmoxError.orElseGet(() -> ProxmoxInfo.newBuilder().setNode(HOST).addAllVms(vms.values()).build()));
             }
             PciDevices.Builder devices = PciDevices.newBuilder();
             gpuDevice.ifPresent(devices::addItems);

@@ -334,6 +334,29 @@ class TestReconciler
     }
 
     @Test
+    void anUnreadableProxmoxApiIsNotDriftAndNothingActsOnIt()
+    {
+        Instant since = NOW.minus(Duration.ofMinutes(5));
+        String error = "GET /nodes/pve/qemu: connection refused";
+        String why = "pve cannot read the Proxmox API since 2026-05-01T11:55:00Z: " + error;
+        // In sync otherwise, and the card was last seen in place: no VM is missing, the card is on
+        // no VM only as far as nobody knows, and it was not moved by hand.
+        Reconciliation reconciliation = compute(homelab().proxmoxUnreadable(error, since).settled(GPU_ID, 201));
+        assertThat(reconciliation.drift()).isEmpty();
+        assertThat(reconciliation.unknown()).containsExactly("VMs: " + why, "GPU tesla-t4: which VM holds it is not known: " + why);
+        assertThat(reconciliation.actions()).isEmpty();
+        assertThat(reconciliation.inSync()).as("unknown is not drift").isTrue();
+
+        // A plan that gives the card to another VM starts no move while the holder is unknown.
+        Homelabs moved = new Homelabs(Homelabs.seedPlanWithGpuOn(202), NOW).proxmoxUnreadable(error, since);
+        Reconciliation planChanged = ENFORCING.compute(moved.plan(), REVISION, moved.build(), NOW);
+        assertThat(drift(planChanged, DriftKind.GPU_ASSIGNMENT)).isEmpty();
+        assertThat(drift(planChanged, DriftKind.VM_MISSING)).isEmpty();
+        assertThat(planChanged.actions()).noneMatch(action -> action instanceof ReconcileAction.StartGpuMove);
+        assertThat(planChanged.unknown()).contains("GPU tesla-t4: which VM holds it is not known: " + why);
+    }
+
+    @Test
     void aLostHostAgentGetsNoNfsCommandOnItsLastReport()
     {
         Reconciliation reconciliation = compute(homelab().nfsExports(Optional.of(io.rackpilot.proto.v1.NfsExports.getDefaultInstance())).lost(Homelabs.HOST));

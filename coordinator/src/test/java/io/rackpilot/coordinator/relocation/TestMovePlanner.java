@@ -225,6 +225,14 @@ class TestMovePlanner
     }
 
     @Test
+    void refusedWhenTheProxmoxApiCannotBeReadNamingWhyAndSinceWhen()
+    {
+        // not "VM 202 does not exist": the VMs are unknown, not gone
+        assertRefused(homelab().proxmoxUnreadable("GET /nodes/pve/qemu: connection refused", NOW.minusSeconds(300)), 202,
+                "pve cannot read the Proxmox API since 2026-05-01T11:55:00Z: GET /nodes/pve/qemu: connection refused; a move needs to know which VM holds the card");
+    }
+
+    @Test
     void refusedWhenTheTargetVmIsMissing()
     {
         assertRefused(homelab().removeVm(202), 202, "VM 202 (k8s-node2) does not exist on pve");

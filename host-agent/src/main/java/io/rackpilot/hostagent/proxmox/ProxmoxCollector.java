@@ -1,6 +1,7 @@
 package io.rackpilot.hostagent.proxmox;
 
 import io.rackpilot.agent.inventory.InventoryCollector;
+import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.HostPci;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.PciMapping;
@@ -9,10 +10,11 @@ import io.rackpilot.proto.v1.ProxmoxInfo;
 import io.rackpilot.proto.v1.ProxmoxVm;
 import io.rackpilot.proto.v1.VmNetworkDevice;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -24,7 +26,9 @@ import static java.util.Objects.requireNonNull;
  * hostpci entries resolved through the mappings for this node, pending keys) and the cluster PCI mappings.
  * A running VM's hostpci entry whose removal (or replacement) is pending is listed too, with
  * {@code removal_pending}: the VM holds that device until it stops.
- * When the API fails the section says why and has no VMs.
+ * When the API fails the section says why and since when (the first failure of this run of
+ * failures), and has no VMs and no mappings: they are unknown, and the coordinator compares
+ * nothing with them. The log says each change of the API's state once, not each collection.
  */
 public final class ProxmoxCollector
         implements InventoryCollector
@@ -32,12 +36,21 @@ public final class ProxmoxCollector
     private static final Logger log = Logger.getLogger(ProxmoxCollector.class.getName());
 
     private final ProxmoxClient client;
-    // the last error logged, empty while the API answers: the log says each change once, not each collection
-    private final AtomicReference<String> lastError = new AtomicReference<>("");
+    private final Clock clock;
+    // collect() runs on the inventory thread only
+    private Optional<Instant> failingSince = Optional.empty();
+    // the last error logged, empty while the API answers
+    private String lastError = "";
 
     public ProxmoxCollector(ProxmoxClient client)
     {
+        this(client, Clock.systemUTC());
+    }
+
+    public ProxmoxCollector(ProxmoxClient client, Clock clock)
+    {
         this.client = requireNonNull(client, "client is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -71,15 +84,24 @@ public final class ProxmoxCollector
             }
         }
         catch (ProxmoxException | RuntimeException e) {
-            info.clearVms().clearPciMappings().setError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            Instant since = failingSince.orElseGet(clock::instant);
+            failingSince = Optional.of(since);
+            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (!error.equals(lastError)) {
+                log.warning("cannot read the VMs of Proxmox node " + client.node() + ": " + error);
+            }
+            lastError = error;
+            info.clearVms().clearPciMappings()
+                    .setError(error)
+                    .setErrorSince(Timestamps.of(since));
+            inventory.setProxmox(info);
+            return;
         }
-        String previous = lastError.getAndSet(info.getError());
-        if (!info.getError().isEmpty() && !info.getError().equals(previous)) {
-            log.warning("cannot read the VMs of Proxmox node " + client.node() + ": " + info.getError());
-        }
-        else if (info.getError().isEmpty() && !previous.isEmpty()) {
+        if (!lastError.isEmpty()) {
             log.info("the Proxmox API of node " + client.node() + " answers again");
         }
+        lastError = "";
+        failingSince = Optional.empty();
         inventory.setProxmox(info);
     }
 

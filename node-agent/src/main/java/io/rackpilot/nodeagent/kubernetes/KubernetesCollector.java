@@ -21,8 +21,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The {@code kubernetes} inventory section: whether and how the agent found its Node, and the
  * Node's taints, labels, cordon, GPU capacity and allocatable amount, and the pods on it that
- * request GPUs. Runs with the other collectors, off the heartbeat path; every call is bounded by
- * the request timeout.
+ * hold GPUs (not finished, and requesting them; see {@link Pods#amountOf}). Runs with the other
+ * collectors, off the heartbeat path; every call is bounded by the request timeout.
  */
 public final class KubernetesCollector
         implements InventoryCollector

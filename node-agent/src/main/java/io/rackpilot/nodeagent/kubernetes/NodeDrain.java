@@ -120,7 +120,7 @@ public final class NodeDrain
                 skipped.add(reference(pod, "DaemonSet pod (" + daemonSet.get() + ")"));
             }
             else if ((matching != null && !matching.contains(Pods.uid(pod))) || !selection.chooses(pod)) {
-                skipped.add(reference(pod, selection.whyNot()));
+                skipped.add(reference(pod, selection.whyNot(pod)));
             }
             else {
                 chosen.add(pod);

@@ -9,8 +9,8 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Which pods a drain evicts: those that ask for a resource (nvidia.com/gpu), those a label selector
- * matches (the API server matches it), or all.
+ * Which pods a drain evicts: those that hold a resource (nvidia.com/gpu: a pod that has not finished
+ * and requests it), those a label selector matches (the API server matches it), or all.
  */
 public sealed interface PodSelection
 {
@@ -28,9 +28,9 @@ public sealed interface PodSelection
     boolean chooses(Pod pod);
 
     /**
-     * Why a pod is not chosen, for the drain's report.
+     * Why this pod is not chosen, for the drain's report.
      */
-    String whyNot();
+    String whyNot(Pod pod);
 
     record RequestingResource(String resource)
             implements PodSelection
@@ -47,8 +47,11 @@ public sealed interface PodSelection
         }
 
         @Override
-        public String whyNot()
+        public String whyNot(Pod pod)
         {
+            if (Pods.isFinished(pod) && Pods.effectiveRequest(pod, resource) > 0) {
+                return "finished (phase " + Pods.phase(pod) + "): holds no " + resource;
+            }
             return "does not request " + resource;
         }
     }
@@ -74,7 +77,7 @@ public sealed interface PodSelection
         }
 
         @Override
-        public String whyNot()
+        public String whyNot(Pod pod)
         {
             return "does not match " + selector;
         }
@@ -90,7 +93,7 @@ public sealed interface PodSelection
         }
 
         @Override
-        public String whyNot()
+        public String whyNot(Pod pod)
         {
             return "";
         }

@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the agent reads off a pod: how much of an extended resource it asks for, and whether it is a
+ * What the agent reads off a pod: how much of an extended resource it holds, and whether it is a
  * DaemonSet or mirror pod (which a drain leaves alone, as kubectl drain does).
  */
 public final class Pods
 {
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String FAILED = "Failed";
 
     private Pods() {}
 
@@ -29,11 +31,40 @@ public final class Pods
     }
 
     /**
-     * The amount of the resource the pod holds: the sum over its containers of the larger of the
-     * request and the limit (extended resources such as nvidia.com/gpu have them equal), or the
-     * largest init container's when that is more, as the scheduler counts it.
+     * The amount of the resource the pod holds: nothing once it has finished (phase Succeeded or
+     * Failed: its containers have ended and the kubelet has released its devices), else its
+     * effective request as Kubernetes computes it (see {@link #effectiveRequest}).
      */
     public static long amountOf(Pod pod, String resource)
+    {
+        return isFinished(pod) ? 0 : effectiveRequest(pod, resource);
+    }
+
+    /**
+     * Whether the pod has finished: phase Succeeded or Failed. A finished pod stays listed until it
+     * is deleted (a Job's pod, the GPU operator's nvidia-cuda-validator) but holds no device.
+     */
+    public static boolean isFinished(Pod pod)
+    {
+        String phase = phase(pod);
+        return phase.equals(SUCCEEDED) || phase.equals(FAILED);
+    }
+
+    /**
+     * The pod's effective request for the resource, by Kubernetes' rule (the scheduler's and the
+     * kubelet's, "Resource sharing within containers" and "Sidecar containers" in its docs): the
+     * larger of
+     * <ul>
+     * <li>the sum over the app containers plus the sum over the sidecars (init containers with
+     * {@code restartPolicy: Always}, which keep running beside them), and</li>
+     * <li>the largest need while initialising: for each init container, its own amount plus the
+     * sidecars started before it.</li>
+     * </ul>
+     * Without sidecars this is the classic rule: the larger of the sum of the app containers and
+     * the largest init container. A container's amount is the larger of its request and limit (an
+     * extended resource such as nvidia.com/gpu may give only the limit, which is then the request).
+     */
+    public static long effectiveRequest(Pod pod, String resource)
     {
         if (pod.getSpec() == null) {
             return 0;
@@ -42,11 +73,24 @@ public final class Pods
         for (Container container : list(pod.getSpec().getContainers())) {
             containers += amount(container.getResources(), resource);
         }
-        long initContainers = 0;
+        long sidecars = 0;
+        long initialising = 0;
         for (Container container : list(pod.getSpec().getInitContainers())) {
-            initContainers = Math.max(initContainers, amount(container.getResources(), resource));
+            long amount = amount(container.getResources(), resource);
+            if (isSidecar(container)) {
+                sidecars += amount;
+                initialising = Math.max(initialising, sidecars);
+            }
+            else {
+                initialising = Math.max(initialising, sidecars + amount);
+            }
         }
-        return Math.max(containers, initContainers);
+        return Math.max(containers + sidecars, initialising);
+    }
+
+    private static boolean isSidecar(Container initContainer)
+    {
+        return "Always".equals(initContainer.getRestartPolicy());
     }
 
     public static boolean isMirror(Pod pod)

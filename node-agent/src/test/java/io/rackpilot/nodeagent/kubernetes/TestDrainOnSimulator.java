@@ -217,6 +217,44 @@ class TestDrainOnSimulator
         assertThat(info.getLabelsMap()).containsKey("kubernetes.io/hostname");
     }
 
+    @Test
+    void aFinishedPodHoldsNoGpuAndInitContainersCountByKubernetesRule()
+            throws Exception
+    {
+        // The GPU operator's validator: its init container asked for the card, ran, and the pod
+        // completed; it stays listed with phase Succeeded.
+        simulator.addPod(SimulatedPod.of("gpu-operator", "nvidia-cuda-validator-8x2lq", "k8s-node1")
+                .withLabels(Map.of("app", "nvidia-cuda-validator"))
+                .withInitContainer(new SimulatedPod.InitContainer("cuda-validation", Map.of("nvidia.com/gpu", "1"), false)));
+        simulator.finishPod("gpu-operator", "nvidia-cuda-validator-8x2lq", "Succeeded");
+        simulator.addPod(SimulatedPod.of("ml", "batch-1", "k8s-node1").withLabels(Map.of("app", "batch")).withLimits(Map.of("nvidia.com/gpu", "1")));
+        simulator.finishPod("ml", "batch-1", "Failed");
+        // Running pods whose GPU request is only in an init container, or in a sidecar beside the app.
+        simulator.addPod(SimulatedPod.of("ml", "warmup-0", "k8s-node1").withLabels(Map.of("app", "warmup"))
+                .withInitContainer(new SimulatedPod.InitContainer("load-model", Map.of("nvidia.com/gpu", "1"), false)));
+        simulator.addPod(SimulatedPod.of("ml", "inference-0", "k8s-node1").withLabels(Map.of("app", "inference")).withLimits(Map.of("nvidia.com/gpu", "1"))
+                .withInitContainer(new SimulatedPod.InitContainer("gpu-exporter", Map.of("nvidia.com/gpu", "1"), true)));
+
+        KubernetesNodeInfo info = new KubernetesCollector(ownNode, "nvidia.com/gpu", reported -> {}).observe();
+        assertThat(info.getGpuPodsList()).extracting(pod -> pod.getNamespace() + "/" + pod.getName() + " " + pod.getPhase() + " " + pod.getGpus())
+                .containsExactly(
+                        "kube-system/nvidia-device-plugin-daemonset-x7k2p Running 1",
+                        "media/jellyfin-transcode-5c9d Running 1",
+                        "ml/inference-0 Running 2",
+                        "ml/ollama-0 Running 1",
+                        "ml/warmup-0 Running 1");
+
+        Actions.Ran ran = Actions.run(handlers(), drain(KubernetesDrainAction.newBuilder().setResource("nvidia.com/gpu").setTimeout(seconds(30))));
+        KubernetesDrainResult result = ran.result().getKubernetesNodeDrain();
+        assertThat(result.getComplete()).isTrue();
+        assertThat(names(result.getEvictedList())).containsExactlyInAnyOrder("ml/ollama-0", "media/jellyfin-transcode-5c9d", "ml/warmup-0", "ml/inference-0");
+        assertThat(result.getSkippedList()).extracting(pod -> pod.getNamespace() + "/" + pod.getName() + ": " + pod.getReason()).contains(
+                "gpu-operator/nvidia-cuda-validator-8x2lq: finished (phase Succeeded): holds no nvidia.com/gpu",
+                "ml/batch-1: finished (phase Failed): holds no nvidia.com/gpu");
+        assertThat(simulator.evictionRequests()).doesNotContain("gpu-operator/nvidia-cuda-validator-8x2lq", "ml/batch-1");
+        assertThat(podNames()).contains("gpu-operator/nvidia-cuda-validator-8x2lq", "ml/batch-1");
+    }
+
     private List<ActionHandler> handlers()
     {
         List<ActionHandler> handlers = new ArrayList<>(NodeEditHandler.all(ownNode, new KeyGuard(List.of("nvidia.com/", "rackpilot.io/"))));

@@ -370,6 +370,23 @@ public final class KubernetesSimulator
             putStrings(resources.putObject("limits"), new TreeMap<>(pod.limits()));
             putStrings(resources.putObject("requests"), new TreeMap<>(pod.limits()));
         }
+        if (!pod.initContainers().isEmpty()) {
+            ArrayNode initContainers = spec.putArray("initContainers");
+            for (SimulatedPod.InitContainer initContainer : pod.initContainers()) {
+                ObjectNode init = initContainers.addObject()
+                        .put("name", initContainer.name())
+                        .put("image", "registry.local/" + initContainer.name() + ":latest")
+                        .put("imagePullPolicy", "IfNotPresent");
+                if (initContainer.sidecar()) {
+                    init.put("restartPolicy", "Always");
+                }
+                ObjectNode initResources = init.putObject("resources");
+                if (!initContainer.limits().isEmpty()) {
+                    putStrings(initResources.putObject("limits"), new TreeMap<>(initContainer.limits()));
+                    putStrings(initResources.putObject("requests"), new TreeMap<>(initContainer.limits()));
+                }
+            }
+        }
         spec.put("nodeName", pod.nodeName())
                 .put("restartPolicy", "Always")
                 .put("schedulerName", "default-scheduler")
@@ -406,6 +423,26 @@ public final class KubernetesSimulator
         else {
             containerStatus.putObject("state").putObject("waiting").put("reason", "ContainerCreating");
         }
+        if (!pod.initContainers().isEmpty()) {
+            ArrayNode initStatuses = status.putArray("initContainerStatuses");
+            for (SimulatedPod.InitContainer initContainer : pod.initContainers()) {
+                ObjectNode initStatus = initStatuses.addObject()
+                        .put("name", initContainer.name())
+                        .put("ready", ready)
+                        .put("restartCount", 0)
+                        .put("started", ready && initContainer.sidecar())
+                        .put("image", "registry.local/" + initContainer.name() + ":latest");
+                if (!ready) {
+                    initStatus.putObject("state").putObject("waiting").put("reason", "PodInitializing");
+                }
+                else if (initContainer.sidecar()) {
+                    initStatus.putObject("state").putObject("running").put("startedAt", now);
+                }
+                else {
+                    initStatus.putObject("state").putObject("terminated").put("exitCode", 0).put("reason", "Completed").put("startedAt", now).put("finishedAt", now);
+                }
+            }
+        }
         pods.put(key, object);
         podSources.put(key, pod);
         return metadata.get("uid").asText();
@@ -414,6 +451,48 @@ public final class KubernetesSimulator
     private static String containerName(SimulatedPod pod)
     {
         return pod.labels().getOrDefault("app", pod.labels().getOrDefault("k8s-app", "main"));
+    }
+
+    /**
+     * The pod's containers have ended, as a Job's pod or the GPU operator's validator ends: phase
+     * {@code Succeeded} (every container exited 0) or {@code Failed}; not Ready, every container
+     * terminated. It stays listed, as the API server keeps it, until it is deleted.
+     */
+    public void finishPod(String namespace, String name, String phase)
+    {
+        if (!phase.equals("Succeeded") && !phase.equals("Failed")) {
+            throw new IllegalArgumentException("phase must be Succeeded or Failed, got " + phase);
+        }
+        synchronized (lock) {
+            ObjectNode pod = pods.get(namespace + "/" + name);
+            if (pod == null) {
+                throw new IllegalArgumentException("no pod " + namespace + "/" + name);
+            }
+            String now = timestamp(Instant.now());
+            boolean succeeded = phase.equals("Succeeded");
+            ObjectNode status = (ObjectNode) pod.get("status");
+            status.put("phase", phase);
+            for (JsonNode condition : status.path("conditions")) {
+                String type = condition.path("type").asText();
+                if (type.equals("Ready") || type.equals("ContainersReady") || type.equals("PodReadyToStartContainers")) {
+                    ((ObjectNode) condition).put("status", "False").put("reason", succeeded ? "PodCompleted" : "PodFailed").put("lastTransitionTime", now);
+                }
+            }
+            for (String statuses : List.of("initContainerStatuses", "containerStatuses")) {
+                for (JsonNode container : status.path(statuses)) {
+                    ObjectNode containerStatus = (ObjectNode) container;
+                    String startedAt = container.at("/state/running/startedAt").asText(container.at("/state/terminated/startedAt").asText(now));
+                    boolean failedHere = !succeeded && statuses.equals("containerStatuses");
+                    containerStatus.put("ready", false).put("started", false);
+                    containerStatus.putObject("state").putObject("terminated")
+                            .put("exitCode", failedHere ? 1 : 0)
+                            .put("reason", failedHere ? "Error" : "Completed")
+                            .put("startedAt", startedAt)
+                            .put("finishedAt", now);
+                }
+            }
+            ((ObjectNode) pod.get("metadata")).put("resourceVersion", nextResourceVersion());
+        }
     }
 
     /**
@@ -1067,7 +1146,7 @@ public final class KubernetesSimulator
                 }
                 while (pods.containsKey(source.namespace() + "/" + name));
                 SimulatedPod replacement = new SimulatedPod(source.namespace(), name, source.nodeName(), source.labels(), source.annotations(),
-                        source.owners(), source.limits(), source.terminationGracePeriod());
+                        source.owners(), source.limits(), source.initContainers(), source.terminationGracePeriod());
                 String uid = insertPod(replacement, false);
                 if (!stalledDaemonSets.contains(source.namespace() + "/" + owner.name())) {
                     scheduleReady(source.namespace() + "/" + name, uid);
@@ -1117,6 +1196,18 @@ public final class KubernetesSimulator
             ObjectNode containerStatus = (ObjectNode) container;
             containerStatus.put("ready", true).put("started", true);
             containerStatus.putObject("state").putObject("running").put("startedAt", now);
+        }
+        JsonNode initContainers = pod.at("/spec/initContainers");
+        for (int index = 0; index < status.path("initContainerStatuses").size(); index++) {
+            ObjectNode initStatus = (ObjectNode) status.path("initContainerStatuses").get(index);
+            boolean sidecar = initContainers.path(index).path("restartPolicy").asText().equals("Always");
+            initStatus.put("ready", true).put("started", sidecar);
+            if (sidecar) {
+                initStatus.putObject("state").putObject("running").put("startedAt", now);
+            }
+            else {
+                initStatus.putObject("state").putObject("terminated").put("exitCode", 0).put("reason", "Completed").put("startedAt", now).put("finishedAt", now);
+            }
         }
         ((ObjectNode) pod.get("metadata")).put("resourceVersion", nextResourceVersion());
     }
