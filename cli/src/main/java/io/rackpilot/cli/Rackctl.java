@@ -29,6 +29,7 @@ import static java.util.Objects.requireNonNull;
 @Command(
         name = "rackctl",
         mixinStandardHelpOptions = true,
+        // every subcommand, at any depth, inherits -h/--help, -V/--version and the exit codes
         scope = ScopeType.INHERIT,
         versionProvider = Rackctl.Version.class,
         description = "Operate a rackpilot homelab: agents, inventory, commands, and a simulated homelab for trying it out.",
