@@ -14,6 +14,7 @@ import io.rackpilot.cli.dev.DevCommand;
 import io.rackpilot.common.RackpilotVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,6 +29,8 @@ import static java.util.Objects.requireNonNull;
 @Command(
         name = "rackctl",
         mixinStandardHelpOptions = true,
+        // every subcommand, at any depth, inherits -h/--help, -V/--version and the exit codes
+        scope = ScopeType.INHERIT,
         versionProvider = Rackctl.Version.class,
         description = "Operate a rackpilot homelab: agents, inventory, commands, and a simulated homelab for trying it out.",
         subcommands = {
@@ -53,6 +56,9 @@ public final class Rackctl
     private final PrintStream err;
     private final Map<String, String> environment;
 
+    @CommandLine.Mixin
+    private final ConnectionOptions connection = new ConnectionOptions();
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -71,6 +77,11 @@ public final class Rackctl
     public static int run(String[] arguments, PrintStream out, PrintStream err, Map<String, String> environment)
     {
         CommandLine commandLine = new CommandLine(new Rackctl(out, err, environment));
+        // in the operator's words, not Java's ('abc' is not an int)
+        commandLine.registerConverter(Integer.class, text -> (int) wholeNumber(text, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        commandLine.registerConverter(int.class, text -> (int) wholeNumber(text, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        commandLine.registerConverter(Long.class, text -> wholeNumber(text, Long.MIN_VALUE, Long.MAX_VALUE));
+        commandLine.registerConverter(long.class, text -> wholeNumber(text, Long.MIN_VALUE, Long.MAX_VALUE));
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
@@ -86,6 +97,21 @@ public final class Rackctl
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see rackctl --help)");
     }
 
+    private static long wholeNumber(String text, long minimum, long maximum)
+    {
+        long value;
+        try {
+            value = Long.parseLong(text.strip());
+        }
+        catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number (" + minimum + " to " + maximum + ")");
+        }
+        if (value < minimum || value > maximum) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number (" + minimum + " to " + maximum + ")");
+        }
+        return value;
+    }
+
     public PrintStream out()
     {
         return out;
@@ -99,6 +125,14 @@ public final class Rackctl
     public Map<String, String> environment()
     {
         return environment;
+    }
+
+    /**
+     * The global options, wherever they were given on the command line.
+     */
+    public ConnectionOptions connection()
+    {
+        return connection;
     }
 
     public static final class Version

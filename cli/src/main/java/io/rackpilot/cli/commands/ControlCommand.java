@@ -11,14 +11,13 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What every command that talks to the coordinator shares: the connection flags, the output
- * format, and the mapping of failures to exit codes.
+ * What every command that talks to the coordinator shares: the connection (rackctl's global
+ * options, {@link io.rackpilot.cli.ConnectionOptions}), the output format, and the mapping of
+ * failures to exit codes.
  */
 abstract class ControlCommand
         implements Callable<Integer>
@@ -31,12 +30,6 @@ abstract class ControlCommand
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--coordinator", paramLabel = "HOST:PORT", description = "Coordinator address (default: $RACKPILOT_COORDINATOR, else localhost:7450).")
-    private String coordinator;
-
-    @CommandLine.Option(names = "--tls-dir", paramLabel = "DIR", description = "Directory with ca.pem, rackctl.pem and rackctl-key.pem (default: $RACKPILOT_TLS_DIR, else ~/.config/rackpilot, else the one rackctl dev writes).")
-    private Path tlsDirectory;
-
     @CommandLine.Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json.")
     Format format = Format.table;
 
@@ -45,7 +38,7 @@ abstract class ControlCommand
     {
         ClientSettings settings;
         try {
-            settings = ClientSettings.resolve(Optional.ofNullable(coordinator), Optional.ofNullable(tlsDirectory), rackctl().environment());
+            settings = ClientSettings.resolve(rackctl().connection().coordinator(), rackctl().connection().tlsDirectory(), rackctl().environment());
         }
         catch (IllegalArgumentException e) {
             err().println("rackctl: " + e.getMessage());

@@ -64,7 +64,13 @@ public final class GpuCommand
         @Override
         int run(ControlClient client)
         {
-            Duration limit = DurationParser.parse(waitTimeout);
+            Duration limit;
+            try {
+                limit = DurationParser.parse(waitTimeout);
+            }
+            catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--wait-timeout: " + e.getMessage(), e);
+            }
             GpuMove move = client.moveGpu(device, to, dryRun);
             if (!waitForEnd || dryRun || move.getState() == MoveState.MOVE_STATE_UNCHANGED) {
                 if (json()) {

@@ -130,11 +130,11 @@ class TestAgentsAndCommands
 
         TestHomelab.RackctlResult unknownField = homelab.rackctl("exec", "k8s-node1", "agent.ping", "--set", "mesage=hi");
         assertThat(unknownField.exitCode()).isEqualTo(2);
-        assertThat(unknownField.err()).contains("--set mesage=hi: agent.ping has no field 'mesage' (fields: message)");
+        assertThat(unknownField.err()).contains("--set mesage: agent.ping has no field 'mesage' (fields: message)");
 
         TestHomelab.RackctlResult badJson = homelab.rackctl("exec", "k8s-node1", "agent.ping", "--json", "{\"message\": 3, ");
         assertThat(badJson.exitCode()).isEqualTo(2);
-        assertThat(badJson.err()).contains("--json for agent.ping");
+        assertThat(badJson.err()).contains("--json: not valid JSON at line 1");
 
         TestHomelab.RackctlResult unknownAction = homelab.rackctl("exec", "k8s-node1", "agent.pong");
         assertThat(unknownAction.exitCode()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.rackpilot.common.metrics;
 
+import com.codahale.metrics.Counter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -18,11 +19,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -36,7 +39,11 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * One Netty event loop thread accepts, reads and answers; metrics are rendered on it. GET and HEAD only
  * (405 otherwise), 404 for unknown paths, keep-alive honoured, request bodies limited to
- * {@value #MAX_REQUEST_BYTES} bytes, connections idle for {@value #IDLE_SECONDS} s closed.
+ * {@value #MAX_REQUEST_BYTES} bytes. Slow or idle clients cannot hold connections: a request must
+ * arrive completely within {@link #REQUEST_TIMEOUT} (408 and closed otherwise, counted in
+ * {@value #REQUEST_TIMEOUTS_METRIC}), a kept-alive connection idle for {@value #IDLE_SECONDS} s is
+ * closed, and at most {@value #MAX_CONNECTIONS} connections are open at once: one more is closed as
+ * soon as it is accepted and counted in {@value #REJECTED_CONNECTIONS_METRIC}.
  * <pre>{@code
  * MetricsHttpServer server = MetricsHttpServer.builder(new InetSocketAddress("0.0.0.0", 9452), metrics)
  *         .health(() -> linkUp ? Health.healthy() : Health.unhealthy("no coordinator"))
@@ -52,11 +59,22 @@ public final class MetricsHttpServer
     public static final String HEALTH_PATH = "/healthz";
     public static final int MAX_REQUEST_BYTES = 16 * 1024;
     public static final int IDLE_SECONDS = 60;
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final int MAX_CONNECTIONS = 64;
+    public static final String CONNECTIONS_METRIC = "rackpilot_http_connections";
+    public static final String REJECTED_CONNECTIONS_METRIC = "rackpilot_http_connections_rejected_total";
+    public static final String REQUEST_TIMEOUTS_METRIC = "rackpilot_http_request_timeouts_total";
 
     private static final Logger log = Logger.getLogger(MetricsHttpServer.class.getName());
 
     private final InetSocketAddress listenAddress;
     private final MetricsHttpHandler handler;
+    private final Duration requestTimeout;
+    private final Duration idleTimeout;
+    private final int maxConnections;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final Counter rejectedConnections;
+    private final Counter requestTimeouts;
 
     // guarded by this
     private EventLoopGroup group;
@@ -65,10 +83,18 @@ public final class MetricsHttpServer
     // guarded by this
     private boolean closed;
 
-    private MetricsHttpServer(InetSocketAddress listenAddress, Map<String, HttpRoute> routes)
+    private MetricsHttpServer(InetSocketAddress listenAddress, Map<String, HttpRoute> routes, Metrics metrics, Duration requestTimeout, Duration idleTimeout, int maxConnections)
     {
         this.listenAddress = requireNonNull(listenAddress, "listenAddress is null");
         this.handler = new MetricsHttpHandler(routes);
+        this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout is null");
+        this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+        this.maxConnections = maxConnections;
+        metrics.gauge(CONNECTIONS_METRIC, "Connections open to this HTTP endpoint (/metrics, /healthz).", Labels.empty(), openConnections::get);
+        this.rejectedConnections = metrics.counter(REJECTED_CONNECTIONS_METRIC,
+                "Connections to this HTTP endpoint closed at once because the limit of open connections was reached.", Labels.empty());
+        this.requestTimeouts = metrics.counter(REQUEST_TIMEOUTS_METRIC,
+                "Connections to this HTTP endpoint closed because a request did not arrive completely in time (answered 408).", Labels.empty());
     }
 
     public static Builder builder(InetSocketAddress listenAddress, Metrics metrics)
@@ -100,9 +126,19 @@ public final class MetricsHttpServer
                     @Override
                     protected void initChannel(SocketChannel channel)
                     {
+                        if (openConnections.incrementAndGet() > maxConnections) {
+                            openConnections.decrementAndGet();
+                            rejectedConnections.inc();
+                            channel.close();
+                            return;
+                        }
+                        channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+                        RequestDeadline deadline = new RequestDeadline(requestTimeout, requestTimeouts::inc);
                         channel.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS))
+                                .addLast(deadline.bytes())
                                 .addLast(new HttpServerCodec())
+                                .addLast(deadline.requests())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(handler);
                     }
@@ -233,6 +269,9 @@ public final class MetricsHttpServer
         private final Metrics metrics;
         private Supplier<Health> health = Health::healthy;
         private final List<HttpRoute> routes = new ArrayList<>();
+        private Duration requestTimeout = REQUEST_TIMEOUT;
+        private Duration idleTimeout = Duration.ofSeconds(IDLE_SECONDS);
+        private int maxConnections = MAX_CONNECTIONS;
 
         private Builder(InetSocketAddress listenAddress, Metrics metrics)
         {
@@ -261,6 +300,45 @@ public final class MetricsHttpServer
         }
 
         /**
+         * How long a request may take to arrive completely (default {@link #REQUEST_TIMEOUT}); for tests.
+         */
+        Builder requestTimeout(Duration requestTimeout)
+        {
+            this.requestTimeout = positive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How long a connection may stay without traffic (default {@value #IDLE_SECONDS} s); for tests.
+         */
+        Builder idleTimeout(Duration idleTimeout)
+        {
+            this.idleTimeout = positive(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * How many connections may be open at once (default {@value #MAX_CONNECTIONS}); for tests.
+         */
+        Builder maxConnections(int maxConnections)
+        {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        private static Duration positive(Duration duration, String name)
+        {
+            requireNonNull(duration, name + " is null");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + duration);
+            }
+            return duration;
+        }
+
+        /**
          * @throws IllegalArgumentException when two routes share a path, or a route takes {@code /metrics} or {@code /healthz}
          */
         public MetricsHttpServer build()
@@ -273,7 +351,7 @@ public final class MetricsHttpServer
                     throw new IllegalArgumentException("the path " + route.path() + " is served twice");
                 }
             }
-            return new MetricsHttpServer(listenAddress, Map.copyOf(byPath));
+            return new MetricsHttpServer(listenAddress, Map.copyOf(byPath), metrics, requestTimeout, idleTimeout, maxConnections);
         }
     }
 

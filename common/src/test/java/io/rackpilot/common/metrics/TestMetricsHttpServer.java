@@ -2,6 +2,7 @@ package io.rackpilot.common.metrics;
 
 import io.rackpilot.common.metrics.MetricsHttpServer.Health;
 import io.rackpilot.common.testing.HttpGet;
+import io.rackpilot.common.testing.Promtool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +16,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,8 +56,18 @@ class TestMetricsHttpServer
                 # HELP rackpilot_commands_total Commands.
                 # TYPE rackpilot_commands_total counter
                 rackpilot_commands_total{action="agent.ping"} 4.0
+                # HELP rackpilot_http_connections Connections open to this HTTP endpoint (/metrics, /healthz).
+                # TYPE rackpilot_http_connections gauge
+                rackpilot_http_connections 1.0
+                # HELP rackpilot_http_connections_rejected_total Connections to this HTTP endpoint closed at once because the limit of open connections was reached.
+                # TYPE rackpilot_http_connections_rejected_total counter
+                rackpilot_http_connections_rejected_total 0.0
+                # HELP rackpilot_http_request_timeouts_total Connections to this HTTP endpoint closed because a request did not arrive completely in time (answered 408).
+                # TYPE rackpilot_http_request_timeouts_total counter
+                rackpilot_http_request_timeouts_total 0.0
                 """);
         assertThat(HttpGet.get(uri(server, "/metrics?name[]=x")).body()).isEqualTo(response.body());
+        Promtool.checkMetrics(response.body());
     }
 
     @Test
@@ -337,6 +350,213 @@ class TestMetricsHttpServer
         server.close();
         server.close();
         assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class).hasMessage("the metrics HTTP server is closed");
+    }
+
+    @Test
+    void aClientTricklingItsHeadersIsCutOffAtTheDeadline()
+            throws IOException
+    {
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics).requestTimeout(Duration.ofMillis(500)));
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            String answer = trickleUntilClosed(socket, "GET /metrics HTTP/1.1\r\nHost: test\r\nX-Slow: ");
+
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout\r\n").containsIgnoringCase("connection: close");
+        }
+        assertThat(HttpGet.get(uri(server, "/metrics")).body()).contains(MetricsHttpServer.REQUEST_TIMEOUTS_METRIC + " 1.0");
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAtTheDeadline()
+            throws IOException
+    {
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics).requestTimeout(Duration.ofMillis(300)));
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 408 ");
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void theNextRequestOnAKeptAliveConnectionHasADeadlineToo()
+            throws IOException
+    {
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics)
+                .requestTimeout(Duration.ofMillis(500))
+                .idleTimeout(Duration.ofMinutes(5)));
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200 OK\r\n");
+
+            String answer = trickleUntilClosed(socket, "GET /metrics HTTP/1.1\r\nHost: test\r\nX-Slow: ");
+
+            assertThat(answer).startsWith("HTTP/1.1 408 ");
+        }
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionIsClosed()
+            throws IOException
+    {
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics)
+                .requestTimeout(Duration.ofMinutes(5))
+                .idleTimeout(Duration.ofMillis(300)));
+
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(socket.getInputStream())).containsIgnoringCase("connection: keep-alive");
+
+            assertThat(socket.getInputStream().read()).as("closed without an answer once idle").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreClosedAtOnceAndCounted()
+            throws IOException
+    {
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics)
+                .maxConnections(2)
+                .requestTimeout(Duration.ofMinutes(5)));
+
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            first.setSoTimeout(10_000);
+            try (Socket second = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                second.setSoTimeout(10_000);
+                // both answered, so both are open on the server's side
+                assertThat(exchange(first, "/healthz")).startsWith("HTTP/1.1 200 ");
+                assertThat(exchange(second, "/healthz")).startsWith("HTTP/1.1 200 ");
+
+                try (Socket third = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                    third.setSoTimeout(10_000);
+                    assertThat(third.getInputStream().read()).as("the third connection is closed at once").isEqualTo(-1);
+                }
+
+                assertThat(exchange(first, "/metrics"))
+                        .contains(MetricsHttpServer.REJECTED_CONNECTIONS_METRIC + " 1.0")
+                        .contains(MetricsHttpServer.CONNECTIONS_METRIC + " 2.0");
+            }
+
+            // the second one's place is free again once the server has seen it close
+            String answer = null;
+            for (int attempt = 0; attempt < 200 && answer == null; attempt++) {
+                try (Socket next = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                    next.setSoTimeout(10_000);
+                    answer = exchange(next, "/healthz");
+                }
+                catch (IOException refused) {
+                    sleep(Duration.ofMillis(20));
+                }
+            }
+            assertThat(answer).as("a connection is served once one of the two closed").startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
+    void scrapesSucceedWhileSlowClientsHoldConnections()
+            throws IOException
+    {
+        metrics.gauge("rackpilot_fine", "Works.", Labels.empty(), () -> 1);
+        MetricsHttpServer server = started(MetricsHttpServer.builder(ANY_LOOPBACK_PORT, metrics).requestTimeout(Duration.ofMinutes(5)));
+        int slowClients = 16;
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int client = 0; client < slowClients; client++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                slow.add(socket);
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: test\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+            }
+
+            HttpGet.Response scrape = HttpGet.get(uri(server, "/metrics"));
+
+            assertThat(scrape.status()).isEqualTo(200);
+            assertThat(scrape.body())
+                    .contains("rackpilot_fine 1.0")
+                    .contains(MetricsHttpServer.CONNECTIONS_METRIC + " " + (slowClients + 1) + ".0");
+            for (Socket socket : slow) {
+                socket.setSoTimeout(50);
+                assertThatThrownBy(() -> socket.getInputStream().read()).as("the slow clients are still connected").isInstanceOf(SocketTimeoutException.class);
+            }
+        }
+        finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code start}, then one more header byte at a time, until the server answers or closes;
+     * returns what it answered.
+     */
+    private static String trickleUntilClosed(Socket socket, String start)
+            throws IOException
+    {
+        socket.setSoTimeout(100);
+        OutputStream output = socket.getOutputStream();
+        InputStream input = socket.getInputStream();
+        output.write(start.getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        // 100 ms a byte: up to a minute, far beyond any deadline a test sets
+        for (int sent = 0; sent < 600; sent++) {
+            try {
+                output.write('a');
+                output.flush();
+            }
+            catch (IOException closed) {
+                return answer.toString(StandardCharsets.US_ASCII) + readRest(input);
+            }
+            try {
+                int next = input.read();
+                if (next < 0) {
+                    return answer.toString(StandardCharsets.US_ASCII);
+                }
+                answer.write(next);
+                return answer.toString(StandardCharsets.US_ASCII) + readRest(input);
+            }
+            catch (SocketTimeoutException stillOpen) {
+                // the server is still reading; send the next byte
+            }
+        }
+        throw new AssertionError("the server kept reading a trickled header for a minute");
+    }
+
+    private static String readRest(InputStream input)
+    {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        try {
+            for (int next = input.read(); next >= 0; next = input.read()) {
+                rest.write(next);
+            }
+        }
+        catch (IOException endOfConnection) {
+            // a reset or timeout ends what there is to read
+        }
+        return rest.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static String exchange(Socket socket, String path)
+            throws IOException
+    {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return readResponse(socket.getInputStream());
+    }
+
+    private static void sleep(Duration duration)
+    {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private MetricsHttpServer started(MetricsHttpServer.Builder builder)
