@@ -80,7 +80,7 @@ public final class CommandService
     public static boolean isFinished(CommandState state)
     {
         return switch (state) {
-            case COMMAND_STATE_SUCCEEDED, COMMAND_STATE_FAILED, COMMAND_STATE_REJECTED, COMMAND_STATE_TIMED_OUT, COMMAND_STATE_EXPIRED -> true;
+            case COMMAND_STATE_SUCCEEDED, COMMAND_STATE_FAILED, COMMAND_STATE_REJECTED, COMMAND_STATE_TIMED_OUT, COMMAND_STATE_EXPIRED, COMMAND_STATE_INTERRUPTED -> true;
             default -> false;
         };
     }
@@ -199,9 +199,12 @@ public final class CommandService
                 return;
             }
             CommandRecord latest = current.get();
-            CommandState next = latest.getState() == CommandState.COMMAND_STATE_QUEUED ? CommandState.COMMAND_STATE_SENT : latest.getState();
+            if (latest.getState() != CommandState.COMMAND_STATE_QUEUED && latest.getState() != CommandState.COMMAND_STATE_SENT) {
+                // the agent's ack overtook this send (or it ran before a reconnect): a history never goes back
+                return;
+            }
             save(latest.toBuilder()
-                    .setState(next)
+                    .setState(CommandState.COMMAND_STATE_SENT)
                     .addHistory(transition(CommandState.COMMAND_STATE_SENT, clock.instant(), again ? "sent again after the agent reconnected" : "sent"))
                     .build());
         }
@@ -374,6 +377,7 @@ public final class CommandService
             case OUTCOME_REJECTED -> CommandState.COMMAND_STATE_REJECTED;
             case OUTCOME_TIMED_OUT -> CommandState.COMMAND_STATE_TIMED_OUT;
             case OUTCOME_EXPIRED -> CommandState.COMMAND_STATE_EXPIRED;
+            case OUTCOME_INTERRUPTED -> CommandState.COMMAND_STATE_INTERRUPTED;
             default -> CommandState.COMMAND_STATE_FAILED;
         };
     }
