@@ -199,14 +199,20 @@ public final class CommandService
                 return;
             }
             CommandRecord latest = current.get();
-            if (latest.getState() != CommandState.COMMAND_STATE_QUEUED && latest.getState() != CommandState.COMMAND_STATE_SENT) {
-                // the agent's ack overtook this send (or it ran before a reconnect): a history never goes back
-                return;
+            String detail = again ? "sent again after the agent reconnected" : "sent";
+            if (latest.getState() == CommandState.COMMAND_STATE_QUEUED || latest.getState() == CommandState.COMMAND_STATE_SENT) {
+                save(latest.toBuilder()
+                        .setState(CommandState.COMMAND_STATE_SENT)
+                        .addHistory(transition(CommandState.COMMAND_STATE_SENT, clock.instant(), detail))
+                        .build());
             }
-            save(latest.toBuilder()
-                    .setState(CommandState.COMMAND_STATE_SENT)
-                    .addHistory(transition(CommandState.COMMAND_STATE_SENT, clock.instant(), again ? "sent again after the agent reconnected" : "sent"))
-                    .build());
+            else if (again) {
+                // it ran before the reconnect: the re-send is noted, and the history does not go back to sent
+                save(latest.toBuilder()
+                        .addHistory(transition(latest.getState(), clock.instant(), detail))
+                        .build());
+            }
+            // else the agent's ack overtook the record of this send: it is running already
         }
     }
 

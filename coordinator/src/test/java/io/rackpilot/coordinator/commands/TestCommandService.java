@@ -108,8 +108,10 @@ class TestCommandService
         // a reconnect while it runs: sent again, but it stays running and its history does not go back
         commands.agentConnected(registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection()));
         commands.resultArrived("k8s-node1", result(overtaken.getId(), Outcome.OUTCOME_SUCCEEDED));
-        assertThat(commands.require(overtaken.getId()).getHistoryList()).extracting(CommandTransition::getState).containsExactly(
-                CommandState.COMMAND_STATE_QUEUED, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_SUCCEEDED);
+        CommandRecord done = commands.require(overtaken.getId());
+        assertThat(done.getHistoryList()).extracting(CommandTransition::getState).containsExactly(
+                CommandState.COMMAND_STATE_QUEUED, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_SUCCEEDED);
+        assertThat(done.getHistoryList()).extracting(CommandTransition::getDetail).contains("sent again after the agent reconnected");
     }
 
     @Test
