@@ -133,33 +133,30 @@ public final class CommandExecutor
             log.warning("ignoring a command with an invalid id '" + commandId + "'");
             return;
         }
-        Optional<CommandResult> journaled;
-        try {
-            journaled = journal.find(commandId);
-        }
-        catch (IOException e) {
-            log.log(Level.SEVERE, "cannot read the command journal for " + commandId + "; not running it", e);
-            return;
-        }
-        if (journaled.isPresent()) {
-            send(journaled.get().toBuilder().setReplayed(true).build());
-            return;
-        }
-        if (stopping) {
-            log.fine("agent is stopping; command " + commandId + " will be delivered again");
-            return;
-        }
         if (accepted.putIfAbsent(commandId, Boolean.TRUE) != null) {
             // Delivered again while it waits or runs (a reconnect): the result goes out when it finishes.
             return;
         }
+        // Looked up once the id is taken: a command finishing now is journaled before it lets go of its id.
+        Optional<CommandResult> journaled;
         Optional<Instant> startedBefore;
         try {
-            startedBefore = journal.started(commandId);
+            journaled = journal.find(commandId);
+            startedBefore = journaled.isPresent() ? Optional.empty() : journal.started(commandId);
         }
         catch (IOException e) {
             accepted.remove(commandId);
             log.log(Level.SEVERE, "cannot read the command journal for " + commandId + "; not running it", e);
+            return;
+        }
+        if (journaled.isPresent()) {
+            accepted.remove(commandId);
+            send(journaled.get().toBuilder().setReplayed(true).build());
+            return;
+        }
+        if (stopping) {
+            accepted.remove(commandId);
+            log.fine("agent is stopping; command " + commandId + " will be delivered again");
             return;
         }
         if (startedBefore.isPresent()) {
