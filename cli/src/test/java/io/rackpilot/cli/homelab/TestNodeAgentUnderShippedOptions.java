@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (read from {@code bin/rackpilot-agent-jvm-options}, the file the launchers source, including its
  * {@code -XX:MaxMetaspaceSize} and {@code -XX:+ExitOnOutOfMemoryError}), connected to a real
  * coordinator and an independent Kubernetes API (the simulator), carries out every k8s.node.*
- * action and is still alive afterwards.
+ * action and is still alive afterwards, its metaspace at most two thirds of the shipped cap.
  */
 class TestNodeAgentUnderShippedOptions
 {
@@ -105,12 +107,33 @@ class TestNodeAgentUnderShippedOptions
         }
         assertThat(kubernetes.node("k8s-node1").orElseThrow().at("/status/capacity").has("nvidia.com/gpu")).isFalse();
 
-        // What the run used, for sizing the shipped options (printed, not asserted).
+        // What the run used, for sizing the shipped options.
+        String heap = jcmd(agent.pid(), "GC.heap_info");
         System.out.println("node-agent after every k8s.node.* action under " + String.join(" ", shippedOptions) + ":\n"
-                + jcmd(agent.pid(), "GC.heap_info") + jcmd(agent.pid(), "Compiler.codecache")
+                + heap + jcmd(agent.pid(), "Compiler.codecache")
                 + "after a full collection:\n" + jcmd(agent.pid(), "GC.run") + jcmd(agent.pid(), "GC.heap_info"));
         assertThat(agent.isAlive()).as(agent.log()).isTrue();
         assertThat(agent.log()).doesNotContain("OutOfMemoryError");
+        // Classes are not unloaded: what the metaspace holds now is its peak. The cap leaves a
+        // third of it free, for action paths and library versions this run did not take.
+        long metaspaceCap = bytes(shippedOptions.stream().filter(option -> option.startsWith("-XX:MaxMetaspaceSize=")).findFirst().orElseThrow().substring("-XX:MaxMetaspaceSize=".length()));
+        Matcher used = Pattern.compile("Metaspace\\s+used (\\d+)K").matcher(heap);
+        assertThat(used.find()).as(heap).isTrue();
+        long metaspaceUsed = Long.parseLong(used.group(1)) * 1024;
+        assertThat(metaspaceUsed * 3 / 2).as("metaspace used %d bytes, cap %d bytes: at least 1.5x headroom", metaspaceUsed, metaspaceCap).isLessThanOrEqualTo(metaspaceCap);
+    }
+
+    private static long bytes(String jvmSize)
+    {
+        char unit = Character.toLowerCase(jvmSize.charAt(jvmSize.length() - 1));
+        long multiplier = switch (unit) {
+            case 'k' -> 1024L;
+            case 'm' -> 1024L * 1024;
+            case 'g' -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        String digits = Character.isDigit(unit) ? jvmSize : jvmSize.substring(0, jvmSize.length() - 1);
+        return Long.parseLong(digits) * multiplier;
     }
 
     /**
