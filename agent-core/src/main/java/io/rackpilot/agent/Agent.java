@@ -2,6 +2,8 @@ package io.rackpilot.agent;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import io.rackpilot.agent.action.InventoryRefreshHandler;
 import io.rackpilot.agent.action.PingHandler;
 import io.rackpilot.agent.command.ActionHandler;
@@ -50,6 +52,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
@@ -77,7 +80,6 @@ public final class Agent
 
     private final AgentKind kind;
     private final String id;
-    private final ManagedChannel channel;
     private final CoordinatorLink link;
     private final CommandExecutor executor;
     private final InventoryReporter reporter;
@@ -91,7 +93,6 @@ public final class Agent
     private Agent(
             AgentKind kind,
             String id,
-            ManagedChannel channel,
             CoordinatorLink link,
             CommandExecutor executor,
             InventoryReporter reporter,
@@ -104,7 +105,6 @@ public final class Agent
     {
         this.kind = kind;
         this.id = id;
-        this.channel = channel;
         this.link = link;
         this.executor = executor;
         this.reporter = reporter;
@@ -180,9 +180,13 @@ public final class Agent
         Metrics metrics = new Metrics();
         AgentMetrics agentMetrics = new AgentMetrics(metrics, id, kind, RackpilotVersion.current());
 
-        ManagedChannel channel = NettyChannelBuilder.forAddress(coordinator.host(), coordinator.port())
-                .sslContext(TlsContexts.grpcClient(tlsFiles))
+        SslContext sslContext = TlsContexts.grpcClient(tlsFiles);
+        int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.coordinator().connectTimeout().toMillis());
+        // a channel per attempt to reach the coordinator: the link's backoff alone spaces the attempts
+        Supplier<ManagedChannel> channels = () -> NettyChannelBuilder.forAddress(coordinator.host(), coordinator.port())
+                .sslContext(sslContext)
                 .maxInboundMessageSize(config.coordinator().maxMessageBytes())
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .executor(linkThread)
                 .build();
 
@@ -244,7 +248,7 @@ public final class Agent
                     .build();
 
             CoordinatorLink link = new CoordinatorLink(
-                    channel,
+                    channels,
                     coordinator.toString(),
                     () -> hello,
                     new CoordinatorLink.Listener()
@@ -271,6 +275,7 @@ public final class Agent
                     linkStatus,
                     scheduler,
                     new Backoff(config.coordinator().initialBackoff(), config.coordinator().maximumBackoff(), () -> ThreadLocalRandom.current().nextDouble()),
+                    config.coordinator().connectTimeout(),
                     clock);
             holder.link = link;
             agentMetrics.linkState(link::isConnected);
@@ -300,7 +305,7 @@ public final class Agent
             gpuPoller.start();
             link.start();
             log.info(kind.daemonName() + " " + id + " started: coordinator " + coordinator + ", metrics on port " + metricsPort);
-            return new Agent(kind, id, channel, link, executor, reporter, gpuPoller, metricsServer, scheduler, linkThread, workers, loops);
+            return new Agent(kind, id, link, executor, reporter, gpuPoller, metricsServer, scheduler, linkThread, workers, loops);
         }
         catch (IOException | RuntimeException e) {
             loops.forEach(Liveness.Loop::close);
@@ -313,7 +318,6 @@ public final class Agent
             if (metricsServer != null) {
                 metricsServer.close();
             }
-            channel.shutdownNow();
             scheduler.shutdownNow();
             inventoryThread.shutdownNow();
             linkThread.shutdownNow();
@@ -348,18 +352,21 @@ public final class Agent
     }
 
     /**
-     * Stops the agent: takes no new command, lets the running ones finish (their results are
-     * journaled and sent while the stream is still up) for up to {@link #COMMAND_GRACE}, then
-     * interrupts those left (a handler that answers the interrupt journals a failed result; one
-     * that does not is abandoned unjournaled and runs again when the coordinator re-sends it), and
-     * only then closes the stream.
+     * Stops the agent: starts no new command (those waiting for a worker are dropped without a
+     * result; the coordinator sends them again after the restart), lets the running ones finish
+     * (their results are journaled and sent while the stream is still up) for up to
+     * {@link #COMMAND_GRACE}, then interrupts those left (one interrupted while it applied its
+     * action journals an interrupted result, its effect unknown; one interrupted before that is
+     * dropped and runs when delivered again; one that ignores the interrupt is abandoned and
+     * answered as interrupted after the restart), and only then stops the inventory and closes
+     * the stream.
      */
     @Override
     public void close()
     {
         loops.forEach(Liveness.Loop::close);
+        executor.stop();
         gpuPoller.close();
-        reporter.close();
         workers.shutdown();
         try {
             int running = executor.runningCount();
@@ -370,7 +377,7 @@ public final class Agent
                 log.warning(executor.runningCount() + " command(s) still running after " + COMMAND_GRACE.toSeconds() + " s; interrupting them");
                 workers.shutdownNow();
                 if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
-                    log.warning(executor.runningCount() + " command(s) abandoned without a journaled result; the coordinator re-sends them");
+                    log.warning(executor.runningCount() + " command(s) abandoned without a result; sent again after the restart, those that had started applying are answered as interrupted");
                 }
             }
         }
@@ -378,17 +385,9 @@ public final class Agent
             Thread.currentThread().interrupt();
             workers.shutdownNow();
         }
+        // after the commands: inventory.refresh runs on the inventory thread
+        reporter.close();
         link.close();
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            channel.shutdownNow();
-        }
         scheduler.shutdownNow();
         linkThread.shutdownNow();
         metricsServer.close();

@@ -11,6 +11,7 @@ import io.rackpilot.proto.v1.InventoryRefreshResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -47,6 +48,10 @@ public final class InventoryRefreshHandler
             List<String> changed;
             try {
                 changed = reporter.refreshNow().get();
+            }
+            catch (RejectedExecutionException e) {
+                // the inventory thread has stopped: the agent is stopping
+                throw new InterruptedException("the agent is stopping; the inventory was not collected");
             }
             catch (ExecutionException e) {
                 throw ActionException.failed("inventory collection failed: " + e.getCause(), e.getCause());

@@ -6,10 +6,13 @@ import io.rackpilot.proto.v1.CommandResult;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,12 +26,15 @@ import static java.util.Objects.requireNonNull;
  * The agent's memory of finished commands: one file per command id under
  * {@code <state>/commands/}, holding the result that was (or will be) sent. A result is written
  * here before it is sent, so a command delivered again after a reconnect is answered from here
- * and never runs twice.
+ * and never runs twice. Before a command's action is applied, a {@code ID.started} marker is written
+ * here (fsync, rename) and removed once its result is journaled: a marker without a result after a
+ * restart is a command that was cut off while it ran, whose effect is unknown.
  */
 public final class CommandJournal
 {
     private static final Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final String SUFFIX = ".result";
+    private static final String STARTED_SUFFIX = ".started";
 
     private final Path directory;
     private final int retainedResults;
@@ -70,13 +76,49 @@ public final class CommandJournal
     }
 
     /**
-     * Stores the result durably (fsync) before it is sent.
+     * Stores durably (fsync) that the command's action is about to be applied, before it is.
+     */
+    public synchronized void markStarted(String commandId, Instant startedAt)
+            throws IOException
+    {
+        checkCommandId(commandId);
+        requireNonNull(startedAt, "startedAt is null");
+        AtomicFiles.write(startedFileOf(commandId), startedAt.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * When the command's action was started, if it was started and has no journaled result yet.
+     */
+    public synchronized Optional<Instant> started(String commandId)
+            throws IOException
+    {
+        checkCommandId(commandId);
+        Path file = startedFileOf(commandId);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        }
+        catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(text));
+        }
+        catch (DateTimeParseException e) {
+            // the marker's presence is what counts: the action may have run
+            return Optional.of(Files.getLastModifiedTime(file).toInstant());
+        }
+    }
+
+    /**
+     * Stores the result durably (fsync) before it is sent, then forgets the command's started marker.
      */
     public synchronized void record(CommandResult result)
             throws IOException
     {
         checkCommandId(result.getCommandId());
         AtomicFiles.write(fileOf(result.getCommandId()), result.toByteArray());
+        Files.deleteIfExists(startedFileOf(result.getCommandId()));
         writesSincePrune++;
         if (writesSincePrune >= Math.max(1, retainedResults / 10)) {
             prune();
@@ -116,6 +158,11 @@ public final class CommandJournal
     private Path fileOf(String commandId)
     {
         return directory.resolve(commandId + SUFFIX);
+    }
+
+    private Path startedFileOf(String commandId)
+    {
+        return directory.resolve(commandId + STARTED_SUFFIX);
     }
 
     private static void checkCommandId(String commandId)

@@ -93,6 +93,7 @@ public record AgentConfig(
         ConfigChecks.parses("coordinator.address", () -> coordinator.hostAndPort());
         ConfigChecks.parses("metrics.listen", () -> metrics.listenFor(kind));
         ConfigChecks.positive("coordinator.initialBackoff", coordinator.initialBackoff());
+        ConfigChecks.positive("coordinator.connectTimeout", coordinator.connectTimeout());
         ConfigChecks.positive("inventory.interval", inventory.interval());
         ConfigChecks.positive("gpu.pollInterval", gpu.pollInterval());
         ConfigChecks.positive("gpu.pollTimeout", gpu.pollTimeout());
@@ -117,7 +118,11 @@ public record AgentConfig(
         return new AgentConfig(requireNonNull(newId, "newId is null"), coordinator, tls, metrics, stateDirectory, inventory, commands, gpu, proxmox, nfs, kubernetes);
     }
 
-    public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
+    /**
+     * @param connectTimeout how long one attempt to reach the coordinator may take, from the TCP
+     *        connect through the TLS handshake to the coordinator's Welcome
+     */
+    public record Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes, Duration connectTimeout)
     {
         public Coordinator
         {
@@ -125,6 +130,12 @@ public record AgentConfig(
             initialBackoff = initialBackoff == null ? Duration.ofMillis(500) : initialBackoff;
             maximumBackoff = maximumBackoff == null ? Duration.ofSeconds(30) : maximumBackoff;
             maxMessageBytes = maxMessageBytes == null ? 4 * 1024 * 1024 : maxMessageBytes;
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+        }
+
+        public Coordinator(String address, Duration initialBackoff, Duration maximumBackoff, Integer maxMessageBytes)
+        {
+            this(address, initialBackoff, maximumBackoff, maxMessageBytes, null);
         }
 
         public HostAndPort hostAndPort()

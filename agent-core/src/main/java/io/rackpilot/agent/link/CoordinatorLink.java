@@ -1,6 +1,6 @@
 package io.rackpilot.agent.link;
 
-import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -27,6 +27,12 @@ import static java.util.Objects.requireNonNull;
  * The agent's one stream to the coordinator: sends Hello, then heartbeats at the interval the
  * coordinator's Welcome gives; hands commands to the {@link Listener}; reconnects with
  * {@link Backoff} whenever the stream ends. Logs once per change of state, not once per attempt.
+ *
+ * <p>Every attempt opens a channel of its own and closes it when the attempt ends, so that the
+ * {@link Backoff} alone spaces the attempts: a gRPC channel that failed to connect waits its own,
+ * growing backoff (up to two minutes) before it tries again, and would hold a reconnect back long
+ * after the coordinator is serving. An attempt that has no Welcome within the connect timeout
+ * (TCP connect, TLS handshake, Hello) is given up.
  */
 public final class CoordinatorLink
         implements AutoCloseable
@@ -62,13 +68,14 @@ public final class CoordinatorLink
         CONNECTING, CONNECTED, WAITING, CLOSED
     }
 
-    private final AgentLinkGrpc.AgentLinkStub stub;
+    private final Supplier<ManagedChannel> channels;
     private final String target;
     private final Supplier<Hello> hello;
     private final Listener listener;
     private final StatusObserver statusObserver;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff;
+    private final Duration connectTimeout;
     private final Clock clock;
 
     private Session session;
@@ -78,20 +85,28 @@ public final class CoordinatorLink
     private long reconnects;
     private ScheduledFuture<?> pendingReconnect;
 
-    public CoordinatorLink(Channel channel, String target, Supplier<Hello> hello, Listener listener, ScheduledExecutorService scheduler, Backoff backoff, Clock clock)
+    /**
+     * @param channels opens a new channel to the coordinator, once per attempt
+     * @param connectTimeout how long one attempt may take from the start to the coordinator's Welcome
+     */
+    public CoordinatorLink(Supplier<ManagedChannel> channels, String target, Supplier<Hello> hello, Listener listener, ScheduledExecutorService scheduler, Backoff backoff, Duration connectTimeout, Clock clock)
     {
-        this(channel, target, hello, listener, StatusObserver.NONE, scheduler, backoff, clock);
+        this(channels, target, hello, listener, StatusObserver.NONE, scheduler, backoff, connectTimeout, clock);
     }
 
-    public CoordinatorLink(Channel channel, String target, Supplier<Hello> hello, Listener listener, StatusObserver statusObserver, ScheduledExecutorService scheduler, Backoff backoff, Clock clock)
+    public CoordinatorLink(Supplier<ManagedChannel> channels, String target, Supplier<Hello> hello, Listener listener, StatusObserver statusObserver, ScheduledExecutorService scheduler, Backoff backoff, Duration connectTimeout, Clock clock)
     {
-        this.stub = AgentLinkGrpc.newStub(requireNonNull(channel, "channel is null"));
+        this.channels = requireNonNull(channels, "channels is null");
         this.target = requireNonNull(target, "target is null");
         this.hello = requireNonNull(hello, "hello is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.statusObserver = requireNonNull(statusObserver, "statusObserver is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.backoff = requireNonNull(backoff, "backoff is null");
+        this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout is null");
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connectTimeout must be positive");
+        }
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -170,6 +185,7 @@ public final class CoordinatorLink
         }
         if (current != null) {
             current.finish();
+            current.closeChannel();
         }
         statusObserver.statusChanged(State.CLOSED, "stopped");
     }
@@ -177,10 +193,11 @@ public final class CoordinatorLink
     private void openStream()
     {
         state = State.CONNECTING;
-        Session next = new Session();
+        Session next = new Session(channels.get());
         session = next;
-        stub.connect(next);
+        AgentLinkGrpc.newStub(next.channel).connect(next);
         next.send(AgentMessage.newBuilder().setHello(hello.get()).build());
+        next.giveUp = scheduler.schedule(() -> next.giveUpUnlessWelcomed(), connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void welcomed(Session source, Welcome welcome)
@@ -194,6 +211,7 @@ public final class CoordinatorLink
                 return;
             }
             source.welcomed = true;
+            cancelGiveUp(source);
             state = State.CONNECTED;
             backoff.reset();
             lastFailure = null;
@@ -215,6 +233,8 @@ public final class CoordinatorLink
             }
             session = null;
             source.stopHeartbeats();
+            cancelGiveUp(source);
+            source.closeChannelNow();
             if (state == State.CLOSED) {
                 return;
             }
@@ -256,6 +276,13 @@ public final class CoordinatorLink
         statusObserver.statusChanged(State.CONNECTING, "connecting to coordinator " + target);
     }
 
+    private static void cancelGiveUp(Session source)
+    {
+        if (source.giveUp != null) {
+            source.giveUp.cancel(false);
+        }
+    }
+
     private static String describe(Throwable error)
     {
         Status status = Status.fromThrowable(error);
@@ -269,11 +296,45 @@ public final class CoordinatorLink
     private final class Session
             implements ClientResponseObserver<AgentMessage, CoordinatorMessage>
     {
+        private final ManagedChannel channel;
+        private volatile ScheduledFuture<?> giveUp;
         private ClientCallStreamObserver<AgentMessage> requests;
         private volatile boolean welcomed;
         private ScheduledFuture<?> heartbeats;
         private long heartbeatSequence;
         private boolean finished;
+
+        Session(ManagedChannel channel)
+        {
+            this.channel = requireNonNull(channel, "channel is null");
+        }
+
+        synchronized void giveUpUnlessWelcomed()
+        {
+            if (!welcomed) {
+                requests.cancel("no Welcome from the coordinator within " + connectTimeout.toMillis() + " ms (connect, TLS handshake, Hello)", null);
+            }
+        }
+
+        /** Lets calls on this attempt's channel end, for up to two seconds. */
+        void closeChannel()
+        {
+            channel.shutdown();
+            try {
+                if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                channel.shutdownNow();
+            }
+        }
+
+        void closeChannelNow()
+        {
+            channel.shutdownNow();
+        }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream)

@@ -113,12 +113,145 @@ class TestCommandExecutor
         CommandExecutor executor = executor(handler, new CommandJournal(directory, 100));
         executor.submit(ping("c1", "x"));
         executor.submit(ping("c1", "x"));
-        assertThat(executor.runningCount()).isEqualTo(1);
+        assertThat(executor.acceptedCount()).isEqualTo(1);
         release.countDown();
         awaitResult("c1");
         Thread.sleep(50);
         assertThat(handler.applied).hasValue(1);
         assertThat(sent.stream().filter(AgentMessage::hasCommandResult)).hasSize(1);
+    }
+
+    @Test
+    void acknowledgesACommandOnlyWhenAWorkerStartsIt()
+            throws Exception
+    {
+        ExecutorService oneWorker = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            FakeHandler handler = new FakeHandler(false);
+            handler.blockUntil = release;
+            CommandExecutor executor = executor(handler, new CommandJournal(directory, 100), oneWorker);
+            executor.submit(ping("c1", "x"));
+            executor.submit(ping("c2", "x"));
+            executor.submit(ping("c3", "x"));
+            awaitAck("c1");
+            assertThat(handler.applying.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(acknowledged()).containsExactly("c1");
+            assertThat(executor.runningCount()).isEqualTo(1);
+            assertThat(executor.acceptedCount()).isEqualTo(3);
+
+            release.countDown();
+            awaitResult("c3");
+            assertThat(acknowledged()).containsExactly("c1", "c2", "c3");
+            for (String commandId : List.of("c1", "c2", "c3")) {
+                // each ack went out before its own result
+                assertThat(indexOf(AgentMessage::hasCommandAck, commandId)).isLessThan(indexOf(AgentMessage::hasCommandResult, commandId));
+            }
+        }
+        finally {
+            oneWorker.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCommandCutOffWhileItWasAppliedIsAnsweredAsInterruptedAfterARestartNeverAsNotStarted()
+            throws Exception
+    {
+        FakeHandler handler = new FakeHandler(false);
+        handler.blockUntil = new CountDownLatch(1);
+        CommandJournal journal = new CommandJournal(directory, 100);
+        ScheduledExecutorService timerOfTheDeadAgent = Executors.newSingleThreadScheduledExecutor();
+        CommandExecutor executor = executor(handler, journal, workers, timerOfTheDeadAgent);
+        // a deadline that passes while the action runs
+        Command command = ping("c1", "x").toBuilder().setDeadline(Timestamps.of(Instant.now().plusMillis(300))).build();
+        executor.submit(command);
+        assertThat(handler.applying.await(10, TimeUnit.SECONDS)).isTrue();
+        timerOfTheDeadAgent.shutdownNow();
+        assertThat(journal.started("c1")).isPresent();
+        assertThat(journal.find("c1")).isEmpty();
+
+        // The agent dies here (its result is never journaled); a new agent over the same journal
+        // gets the command again, after its deadline.
+        sent.clear();
+        observed.clear();
+        awaitPast(Timestamps.toInstant(command.getDeadline()));
+        FakeHandler afterRestart = new FakeHandler(false);
+        CommandJournal reopened = new CommandJournal(directory, 100);
+        CommandExecutor restarted = executor(afterRestart, reopened);
+        restarted.submit(command);
+        CommandResult result = awaitResult("c1");
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.OUTCOME_INTERRUPTED);
+        assertThat(result.getMessage()).contains("agent.ping was started at").contains("whether it took effect is unknown");
+        assertThat(afterRestart.applied).hasValue(0);
+        assertThat(reopened.find("c1")).contains(result);
+        assertThat(reopened.started("c1")).isEmpty();
+        assertThat(observed).containsExactly(result);
+
+        // delivered once more: the same answer, from the journal
+        sent.clear();
+        restarted.submit(command);
+        assertThat(awaitResult("c1").getReplayed()).isTrue();
+    }
+
+    @Test
+    void anInterruptWhileTheActionIsAppliedIsReportedAsInterrupted()
+            throws Exception
+    {
+        ExecutorService ownWorkers = Executors.newFixedThreadPool(2);
+        FakeHandler handler = new FakeHandler(false);
+        handler.blockUntil = new CountDownLatch(1);
+        CommandJournal journal = new CommandJournal(directory, 100);
+        CommandExecutor executor = executor(handler, journal, ownWorkers);
+        executor.submit(ping("c1", "x"));
+        assertThat(handler.applying.await(10, TimeUnit.SECONDS)).isTrue();
+        ownWorkers.shutdownNow();
+
+        CommandResult result = awaitResult("c1");
+        assertThat(result.getOutcome()).isEqualTo(Outcome.OUTCOME_INTERRUPTED);
+        assertThat(result.getMessage()).contains("whether it took effect is unknown");
+        assertThat(journal.find("c1")).contains(result);
+    }
+
+    @Test
+    void commandsNotStartedWhenTheAgentStopsAreNotResultsAndRunAfterTheRestart()
+            throws Exception
+    {
+        ExecutorService oneWorker = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        FakeHandler handler = new FakeHandler(false);
+        handler.blockUntil = release;
+        CommandJournal journal = new CommandJournal(directory, 100);
+        CommandExecutor executor = executor(handler, journal, oneWorker);
+        List<String> queued = List.of("c2", "c3", "c4", "c5");
+        executor.submit(ping("c1", "x"));
+        queued.forEach(commandId -> executor.submit(ping(commandId, "x")));
+        assertThat(handler.applying.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // as Agent.close(): stop starting commands, then let the running one finish
+        executor.stop();
+        oneWorker.shutdown();
+        executor.submit(ping("c6", "x"));
+        release.countDown();
+        assertThat(oneWorker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(awaitResult("c1").getOutcome()).isEqualTo(Outcome.OUTCOME_SUCCEEDED);
+        assertThat(sent).filteredOn(AgentMessage::hasCommandResult).extracting(message -> message.getCommandResult().getCommandId()).containsExactly("c1");
+        assertThat(acknowledged()).containsExactly("c1");
+        assertThat(executor.acceptedCount()).isZero();
+        for (String commandId : List.of("c2", "c3", "c4", "c5", "c6")) {
+            assertThat(journal.find(commandId)).as(commandId).isEmpty();
+            assertThat(journal.started(commandId)).as(commandId).isEmpty();
+        }
+
+        // after the restart the coordinator sends them again: they run
+        CommandExecutor restarted = executor(handler, new CommandJournal(directory, 100));
+        for (String commandId : List.of("c2", "c3", "c4", "c5", "c6")) {
+            restarted.submit(ping(commandId, "x"));
+            assertThat(awaitResult(commandId).getOutcome()).as(commandId).isEqualTo(Outcome.OUTCOME_SUCCEEDED);
+        }
+        assertThat(handler.applied).hasValue(6);
     }
 
     @Test
@@ -237,7 +370,17 @@ class TestCommandExecutor
 
     private CommandExecutor executor(ActionHandler handler, CommandJournal journal)
     {
-        return new CommandExecutor(List.of(handler), journal, workers, timer, message -> {
+        return executor(handler, journal, workers);
+    }
+
+    private CommandExecutor executor(ActionHandler handler, CommandJournal journal, ExecutorService pool)
+    {
+        return executor(handler, journal, pool, timer);
+    }
+
+    private CommandExecutor executor(ActionHandler handler, CommandJournal journal, ExecutorService pool, ScheduledExecutorService timeouts)
+    {
+        return new CommandExecutor(List.of(handler), journal, pool, timeouts, message -> {
             sent.add(message);
             return true;
         }, (command, result, duration) -> observed.add(result), Clock.systemUTC());
@@ -258,6 +401,43 @@ class TestCommandExecutor
         throw new AssertionError("no result for " + commandId + "; sent: " + sent);
     }
 
+    private void awaitAck(String commandId)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (acknowledged().contains(commandId)) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no ack for " + commandId + "; sent: " + sent);
+    }
+
+    private List<String> acknowledged()
+    {
+        return sent.stream().filter(AgentMessage::hasCommandAck).map(message -> message.getCommandAck().getCommandId()).toList();
+    }
+
+    private int indexOf(java.util.function.Predicate<AgentMessage> kind, String commandId)
+    {
+        for (int i = 0; i < sent.size(); i++) {
+            AgentMessage message = sent.get(i);
+            if (kind.test(message) && (message.hasCommandAck() ? message.getCommandAck().getCommandId() : message.getCommandResult().getCommandId()).equals(commandId)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such message for " + commandId + "; sent: " + sent);
+    }
+
+    private static void awaitPast(Instant instant)
+            throws InterruptedException
+    {
+        while (!Instant.now().isAfter(instant)) {
+            Thread.sleep(10);
+        }
+    }
+
     private static Command ping(String id, String message)
     {
         return Command.newBuilder()
@@ -276,6 +456,7 @@ class TestCommandExecutor
         private final boolean inPlace;
         private final AtomicInteger applied = new AtomicInteger();
         private final CountDownLatch interrupted = new CountDownLatch(1);
+        private final CountDownLatch applying = new CountDownLatch(1);
         private volatile CountDownLatch blockUntil;
         private volatile Duration timeout = Duration.ofSeconds(30);
         private final AtomicReference<Instant> runDeadline = new AtomicReference<>();
@@ -338,6 +519,7 @@ class TestCommandExecutor
                 public Applied apply()
                         throws ActionException, InterruptedException
                 {
+                    applying.countDown();
                     CountDownLatch latch = blockUntil;
                     if (latch != null) {
                         try {

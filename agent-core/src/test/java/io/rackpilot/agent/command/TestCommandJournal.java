@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,23 @@ class TestCommandJournal
         CommandJournal reopened = new CommandJournal(directory, 10);
         assertThat(reopened.find("01ABC")).contains(result);
         assertThat(reopened.find("01XYZ")).isEmpty();
+    }
+
+    @Test
+    void remembersThatACommandStartedUntilItsResultIsJournaled()
+            throws IOException
+    {
+        Instant startedAt = Instant.parse("2026-12-02T16:00:00.123Z");
+        new CommandJournal(directory, 10).markStarted("01ABC", startedAt);
+
+        CommandJournal reopened = new CommandJournal(directory, 10);
+        assertThat(reopened.started("01ABC")).contains(startedAt);
+        assertThat(reopened.started("01XYZ")).isEmpty();
+        assertThat(reopened.find("01ABC")).isEmpty();
+
+        reopened.record(CommandResult.newBuilder().setCommandId("01ABC").setOutcome(Outcome.OUTCOME_SUCCEEDED).build());
+        assertThat(reopened.started("01ABC")).isEmpty();
+        assertThat(Files.exists(directory.resolve("01ABC.started"))).isFalse();
     }
 
     @Test

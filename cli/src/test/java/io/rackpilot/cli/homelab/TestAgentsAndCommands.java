@@ -222,6 +222,39 @@ class TestAgentsAndCommands
         assertThat(homelab.auditLog().lines().filter(line -> line.contains("command=" + commandId))).hasSize(1);
     }
 
+    @Test
+    void commandsQueuedOnAnAgentThatStopsAreNotFailedAndRunAfterItsRestart()
+            throws Exception
+    {
+        homelab.startAgent(AgentKind.NODE, "k8s-node1");
+        homelab.awaitConnected("k8s-node1");
+        Action refresh = Action.newBuilder().setInventoryRefresh(io.rackpilot.proto.v1.InventoryRefreshAction.getDefaultInstance()).build();
+        List<String> commandIds = new java.util.ArrayList<>();
+        try (AutoCloseableChannel channel = new AutoCloseableChannel(homelab.controlChannel())) {
+            ControlClient client = TestHomelab.control(channel.channel());
+            for (int i = 0; i < 60; i++) {
+                commandIds.add(client.submit("k8s-node1", refresh, false, Optional.of(java.time.Duration.ofMinutes(10)), Optional.empty()).getId());
+            }
+            TestHomelab.awaitCondition("a first refresh finished", () -> client.command(commandIds.get(0), Optional.empty()).getState() == CommandState.COMMAND_STATE_SUCCEEDED);
+
+            // SIGTERM, as the daemon's shutdown hook does: most refreshes are still queued on the agent
+            homelab.stopAgent("k8s-node1");
+            List<CommandRecord> afterStop = commandIds.stream().map(id -> client.command(id, Optional.empty())).toList();
+            assertThat(afterStop).as("no command fails because the agent stopped").allMatch(record -> record.getState() == CommandState.COMMAND_STATE_SUCCEEDED
+                    || record.getState() == CommandState.COMMAND_STATE_SENT || record.getState() == CommandState.COMMAND_STATE_RUNNING);
+            assertThat(afterStop).as("some were not started").anyMatch(record -> record.getState() == CommandState.COMMAND_STATE_SENT);
+
+            homelab.startAgent(AgentKind.NODE, "k8s-node1");
+            for (String commandId : commandIds) {
+                CommandRecord finished = client.command(commandId, Optional.of(java.time.Duration.ofSeconds(120)));
+                assertThat(finished.getState()).as(commandId + ": " + finished.getHistoryList()).isEqualTo(CommandState.COMMAND_STATE_SUCCEEDED);
+            }
+        }
+        for (String commandId : commandIds) {
+            assertThat(homelab.auditLog().lines().filter(line -> line.contains("command=" + commandId))).as("ran once: " + commandId).hasSize(1);
+        }
+    }
+
     static int logicalCoresOfThisMachine()
             throws Exception
     {

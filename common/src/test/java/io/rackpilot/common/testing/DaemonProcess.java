@@ -34,9 +34,21 @@ public final class DaemonProcess
     public static DaemonProcess start(Class<?> mainClass, List<String> arguments, Map<String, String> environment, Path logFile)
             throws IOException
     {
+        return start(mainClass, List.of(), arguments, environment, logFile);
+    }
+
+    /**
+     * @param jvmOptions options for the daemon's JVM (such as a launcher's {@code -Xmx}), before the class path
+     */
+    public static DaemonProcess start(Class<?> mainClass, List<String> jvmOptions, List<String> arguments, Map<String, String> environment, Path logFile)
+            throws IOException
+    {
         requireNonNull(mainClass, "mainClass is null");
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classPath(), mainClass.getName()));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath(), mainClass.getName()));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -80,7 +80,7 @@ public final class CommandService
     public static boolean isFinished(CommandState state)
     {
         return switch (state) {
-            case COMMAND_STATE_SUCCEEDED, COMMAND_STATE_FAILED, COMMAND_STATE_REJECTED, COMMAND_STATE_TIMED_OUT, COMMAND_STATE_EXPIRED -> true;
+            case COMMAND_STATE_SUCCEEDED, COMMAND_STATE_FAILED, COMMAND_STATE_REJECTED, COMMAND_STATE_TIMED_OUT, COMMAND_STATE_EXPIRED, COMMAND_STATE_INTERRUPTED -> true;
             default -> false;
         };
     }
@@ -199,11 +199,20 @@ public final class CommandService
                 return;
             }
             CommandRecord latest = current.get();
-            CommandState next = latest.getState() == CommandState.COMMAND_STATE_QUEUED ? CommandState.COMMAND_STATE_SENT : latest.getState();
-            save(latest.toBuilder()
-                    .setState(next)
-                    .addHistory(transition(CommandState.COMMAND_STATE_SENT, clock.instant(), again ? "sent again after the agent reconnected" : "sent"))
-                    .build());
+            String detail = again ? "sent again after the agent reconnected" : "sent";
+            if (latest.getState() == CommandState.COMMAND_STATE_QUEUED || latest.getState() == CommandState.COMMAND_STATE_SENT) {
+                save(latest.toBuilder()
+                        .setState(CommandState.COMMAND_STATE_SENT)
+                        .addHistory(transition(CommandState.COMMAND_STATE_SENT, clock.instant(), detail))
+                        .build());
+            }
+            else if (again) {
+                // it ran before the reconnect: the re-send is noted, and the history does not go back to sent
+                save(latest.toBuilder()
+                        .addHistory(transition(latest.getState(), clock.instant(), detail))
+                        .build());
+            }
+            // else the agent's ack overtook the record of this send: it is running already
         }
     }
 
@@ -374,6 +383,7 @@ public final class CommandService
             case OUTCOME_REJECTED -> CommandState.COMMAND_STATE_REJECTED;
             case OUTCOME_TIMED_OUT -> CommandState.COMMAND_STATE_TIMED_OUT;
             case OUTCOME_EXPIRED -> CommandState.COMMAND_STATE_EXPIRED;
+            case OUTCOME_INTERRUPTED -> CommandState.COMMAND_STATE_INTERRUPTED;
             default -> CommandState.COMMAND_STATE_FAILED;
         };
     }

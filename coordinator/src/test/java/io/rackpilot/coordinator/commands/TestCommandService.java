@@ -1,5 +1,7 @@
 package io.rackpilot.coordinator.commands;
 
+import io.grpc.Status;
+import io.rackpilot.coordinator.agents.AgentConnection;
 import io.rackpilot.coordinator.agents.AgentRegistry;
 import io.rackpilot.coordinator.agents.AgentSession;
 import io.rackpilot.coordinator.store.InMemoryStore;
@@ -80,6 +82,51 @@ class TestCommandService
         CommandRecord done = restarted.require(older.getId());
         assertThat(done.getHistoryList()).extracting(CommandTransition::getState).containsExactly(
                 CommandState.COMMAND_STATE_QUEUED, CommandState.COMMAND_STATE_SENT, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_SUCCEEDED);
+    }
+
+    @Test
+    void aHistoryNeverGoesBackWhenTheAckOvertakesTheSendOrTheAgentReconnectsWhileItRuns()
+    {
+        CommandService commands = service();
+        // the agent's ack arrives (on the stream's thread) before the send is recorded
+        AgentConnection ackingAtOnce = new AgentConnection()
+        {
+            @Override
+            public boolean send(CoordinatorMessage message)
+            {
+                commands.acknowledged("k8s-node1", message.getCommand().getId());
+                return true;
+            }
+
+            @Override
+            public void close(Status status) {}
+        };
+        registry.connect(hello("k8s-node1"), "a", "", ackingAtOnce);
+        CommandRecord overtaken = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        assertThat(commands.require(overtaken.getId()).getState()).isEqualTo(CommandState.COMMAND_STATE_RUNNING);
+
+        // a reconnect while it runs: sent again, but it stays running and its history does not go back
+        commands.agentConnected(registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection()));
+        commands.resultArrived("k8s-node1", result(overtaken.getId(), Outcome.OUTCOME_SUCCEEDED));
+        CommandRecord done = commands.require(overtaken.getId());
+        assertThat(done.getHistoryList()).extracting(CommandTransition::getState).containsExactly(
+                CommandState.COMMAND_STATE_QUEUED, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_RUNNING, CommandState.COMMAND_STATE_SUCCEEDED);
+        assertThat(done.getHistoryList()).extracting(CommandTransition::getDetail).contains("sent again after the agent reconnected");
+    }
+
+    @Test
+    void anInterruptedResultFinishesTheCommandAsInterrupted()
+    {
+        CommandService commands = service();
+        registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        commands.acknowledged("k8s-node1", record.getId());
+        commands.resultArrived("k8s-node1", result(record.getId(), Outcome.OUTCOME_INTERRUPTED));
+        CommandRecord stored = commands.require(record.getId());
+        assertThat(stored.getState()).isEqualTo(CommandState.COMMAND_STATE_INTERRUPTED);
+        assertThat(CommandService.isFinished(stored.getState())).isTrue();
+        assertThat(commands.unfinishedCount()).isZero();
+        assertThat(finished).extracting(CommandRecord::getId).containsExactly(record.getId());
     }
 
     @Test
