@@ -142,8 +142,10 @@ abstract class ControlCommand
                 return badInputExitCode();
             }
             case RESOURCE_EXHAUSTED -> {
-                // a full disk on the coordinator, or a request larger than it takes: the message says which
-                err().println("rackctl: " + description);
+                // a full disk on the coordinator, or a request larger than it takes
+                err().println("rackctl: " + (description.startsWith("gRPC message exceeds maximum size")
+                        ? "the request is larger than the coordinator takes (" + description + " bytes; its limit is maxMessageBytes in its configuration)"
+                        : description));
                 return ExitCodes.FAILED;
             }
             default -> {

@@ -175,7 +175,13 @@ public final class AgentRegistry
         }
         for (AgentSession session : live) {
             session.connection().close(status);
-            disconnected(session, status.getDescription());
+            try {
+                disconnected(session, status.getDescription());
+            }
+            catch (RuntimeException e) {
+                // its last-seen time stays as stored; the stream is closed all the same
+                log.log(Level.WARNING, "cannot record that agent " + session.agentId() + " disconnected: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -12,8 +12,8 @@ import io.rackpilot.common.tls.IdentityRole;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -36,14 +36,15 @@ public final class CoordinatorServer
     private final Server server;
     private final HostAndPort listen;
     // the calls' handlers run here, so that stopping can wait until none runs any more
-    private final ExecutorService handlers;
+    private final ThreadPoolExecutor handlers;
 
     public CoordinatorServer(HostAndPort listen, SslContext sslContext, int maxMessageBytes, BindableService agentLink, BindableService control)
     {
         this.listen = requireNonNull(listen, "listen is null");
         RemoteAddressInterceptor remoteAddress = new RemoteAddressInterceptor();
         FailureStatusInterceptor failures = new FailureStatusInterceptor();
-        this.handlers = Executors.newCachedThreadPool(runnable -> {
+        // as gRPC's default executor: unbounded, idle threads end after 60 s
+        this.handlers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "rackpilot-grpc-" + THREADS.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -129,18 +130,26 @@ public final class CoordinatorServer
         awaitHandlers();
     }
 
+    /**
+     * Waits (up to {@link #HANDLERS_GRACE}) until no handler runs. The pool is not shut down: Netty
+     * may still hand it the last callbacks of closed streams, which must not be rejected; its idle
+     * threads end on their own.
+     */
     private void awaitHandlers()
     {
-        handlers.shutdown();
-        try {
-            if (!handlers.awaitTermination(HANDLERS_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warning("gRPC handlers still running " + HANDLERS_GRACE.toSeconds() + " s after the server stopped; interrupting them");
-                handlers.shutdownNow();
+        long deadline = System.nanoTime() + HANDLERS_GRACE.toNanos();
+        while (handlers.getActiveCount() > 0 || !handlers.getQueue().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                log.warning("gRPC handlers still running " + HANDLERS_GRACE.toSeconds() + " s after the server stopped");
+                return;
             }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            handlers.shutdownNow();
+            try {
+                Thread.sleep(10);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

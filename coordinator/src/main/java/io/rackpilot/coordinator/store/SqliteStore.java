@@ -57,13 +57,14 @@ public final class SqliteStore
     private final Path file;
     private final StoreObserver observer;
     private final Connection connection;
-    private final PreparedStatement selectRecord;
-    private final PreparedStatement selectAll;
-    private final PreparedStatement selectRange;
-    private final PreparedStatement upsertRecord;
-    private final PreparedStatement deleteRecord;
-    private final PreparedStatement selectRevision;
-    private final PreparedStatement updateRevision;
+    // prepared again after a failure (the driver may leave a failed statement unusable); guarded by lock
+    private PreparedStatement selectRecord;
+    private PreparedStatement selectAll;
+    private PreparedStatement selectRange;
+    private PreparedStatement upsertRecord;
+    private PreparedStatement deleteRecord;
+    private PreparedStatement selectRevision;
+    private PreparedStatement updateRevision;
     private final ReentrantLock lock = new ReentrantLock();
     private final WatchHub watchHub;
     private boolean closed; // guarded by lock
@@ -195,14 +196,42 @@ public final class SqliteStore
         this.file = file;
         this.observer = observer;
         this.connection = connection;
-        this.selectRecord = connection.prepareStatement(SELECT_RECORD);
-        this.selectAll = connection.prepareStatement(SELECT_ALL);
-        this.selectRange = connection.prepareStatement(SELECT_RANGE);
-        this.upsertRecord = connection.prepareStatement(UPSERT_RECORD);
-        this.deleteRecord = connection.prepareStatement(DELETE_RECORD);
-        this.selectRevision = connection.prepareStatement(SELECT_REVISION);
-        this.updateRevision = connection.prepareStatement(UPDATE_REVISION);
+        prepareStatements();
         this.watchHub = new WatchHub("sqlite-" + INSTANCES.incrementAndGet());
+    }
+
+    private void prepareStatements()
+            throws SQLException
+    {
+        selectRecord = connection.prepareStatement(SELECT_RECORD);
+        selectAll = connection.prepareStatement(SELECT_ALL);
+        selectRange = connection.prepareStatement(SELECT_RANGE);
+        upsertRecord = connection.prepareStatement(UPSERT_RECORD);
+        deleteRecord = connection.prepareStatement(DELETE_RECORD);
+        selectRevision = connection.prepareStatement(SELECT_REVISION);
+        updateRevision = connection.prepareStatement(UPDATE_REVISION);
+    }
+
+    /**
+     * After a failed statement (a full disk, say), sqlite-jdbc may have closed it: prepare them all
+     * again, so that the store works once the cause is gone, without a restart.
+     */
+    private void recoverStatements(SQLException failure)
+    {
+        for (PreparedStatement statement : List.of(selectRecord, selectAll, selectRange, upsertRecord, deleteRecord, selectRevision, updateRevision)) {
+            try {
+                statement.close();
+            }
+            catch (SQLException e) {
+                // it was closed already
+            }
+        }
+        try {
+            prepareStatements();
+        }
+        catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** The state file, as an absolute path. */
@@ -476,6 +505,7 @@ public final class SqliteStore
                     return body.run();
                 }
                 catch (SQLException e) {
+                    recoverStatements(e);
                     throw failure(action, file, e);
                 }
             });

@@ -260,6 +260,11 @@ final class TestSqliteStoreFile
                     .hasMessageStartingWith("cannot write state file " + file + ": the disk is full");
             assertThat(store.get("small")).isPresent();
             assertThat(store.get("large")).isEmpty();
+
+            // once there is room again, writes succeed without reopening the store
+            store.limitPages(Integer.MAX_VALUE);
+            store.put("large", new byte[256 * 1024]);
+            assertThat(store.get("large")).isPresent();
         }
     }
 
