@@ -6,7 +6,11 @@ import io.grpc.StatusRuntimeException;
 import io.rackpilot.agent.config.AgentKind;
 import io.rackpilot.cli.client.ControlClient;
 import io.rackpilot.proto.v1.Action;
+import io.rackpilot.proto.v1.AgentMessage;
+import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.PingAction;
+import io.rackpilot.proto.v1.Report;
+import io.rackpilot.proto.v1.SystemInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +92,7 @@ class TestCoordinatorStopUnderLoad
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger succeeded = new AtomicInteger();
         Map<Status.Code, AtomicInteger> refusals = new ConcurrentHashMap<>();
-        ExecutorService load = Executors.newFixedThreadPool(6);
+        ExecutorService load = Executors.newFixedThreadPool(12);
         List<ManagedChannel> channels = new ArrayList<>();
         List<Future<?>> workers = new ArrayList<>();
         for (int worker = 0; worker < 6; worker++) {
@@ -115,7 +119,30 @@ class TestCoordinatorStopUnderLoad
                 }
             }));
         }
-        TestHomelab.awaitCondition("load running", () -> succeeded.get() >= 100);
+        // agents that report as fast as they can: every report is a write to the store
+        List<RawAgentStream> reporters = new ArrayList<>();
+        AtomicInteger reports = new AtomicInteger();
+        for (int reporter = 0; reporter < 6; reporter++) {
+            RawAgentStream stream = RawAgentStream.connectNode(homelab, "k8s-reporter" + reporter, "agent.ping");
+            reporters.add(stream);
+            String model = "model " + reporter;
+            workers.add(load.submit(() -> {
+                long sequence = 0;
+                while (!stop.get() && !stream.closed.isDone()) {
+                    try {
+                        stream.send(AgentMessage.newBuilder().setReport(Report.newBuilder().setFull(true)
+                                .setInventory(Inventory.newBuilder().setSystem(SystemInfo.newBuilder().setModel(model + " " + sequence++)))).build());
+                        reports.incrementAndGet();
+                        Thread.sleep(2);
+                    }
+                    catch (RuntimeException e) {
+                        return null;
+                    }
+                }
+                return null;
+            }));
+        }
+        TestHomelab.awaitCondition("load running", () -> succeeded.get() >= 100 && reports.get() >= 200);
 
         homelab.coordinator().close();
         TestHomelab.awaitCondition("calls refused after the stop", () -> refusals.getOrDefault(Status.Code.UNAVAILABLE, new AtomicInteger()).get() >= 6);
@@ -125,6 +152,7 @@ class TestCoordinatorStopUnderLoad
         }
         load.shutdown();
         channels.forEach(ManagedChannel::shutdownNow);
+        reporters.forEach(RawAgentStream::close);
 
         assertThat(refusals.keySet()).as("calls complete or are refused with UNAVAILABLE, never anything else").containsOnly(Status.Code.UNAVAILABLE);
         assertThat(problems.stream().map(TestCoordinatorStopUnderLoad::describe).filter(text -> text.contains("is closed")))
