@@ -536,7 +536,7 @@ public final class CommandService
                 ? result.getMessage().substring(0, KEPT_MESSAGE_CHARACTERS) + "..."
                 : result.getMessage();
         String message = "the agent's result is too large to store: the command's record would be " + size + " bytes, the limit is "
-                + StoreLimits.MAX_VALUE_BYTES + " bytes; the agent reported " + result.getOutcome().name().substring("OUTCOME_".length()).toLowerCase(java.util.Locale.ROOT)
+                + StoreLimits.MAX_VALUE_BYTES + " bytes; the agent reported " + result.getOutcome().name().replaceFirst("^OUTCOME_", "").toLowerCase(java.util.Locale.ROOT)
                 + (result.getChanged() ? " with changes" : "") + ": " + agentMessage;
         log.warning("command " + finished.getId() + " of " + finished.getAgentId() + " failed: " + message);
         return before.toBuilder()
