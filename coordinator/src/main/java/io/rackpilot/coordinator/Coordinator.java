@@ -1,5 +1,6 @@
 package io.rackpilot.coordinator;
 
+import io.grpc.Status;
 import io.rackpilot.common.RackpilotVersion;
 import io.rackpilot.common.metrics.Metrics;
 import io.rackpilot.common.metrics.HttpResponse;
@@ -212,6 +213,11 @@ public final class Coordinator
         return metricsServer.port();
     }
 
+    public Store store()
+    {
+        return store;
+    }
+
     public AgentRegistry registry()
     {
         return registry;
@@ -267,13 +273,29 @@ public final class Coordinator
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // In order: take no new calls; end the agents' streams (they reconnect later); let the calls
+        // in flight end (bounded) and wait for their handlers; stop the loops; then close the store,
+        // which nothing uses any more.
         loops.forEach(Liveness.Loop::close);
-        housekeeping.shutdownNow();
+        server.stopAccepting();
+        registry.closeAll(Status.UNAVAILABLE.withDescription("the coordinator is stopping"));
+        server.close();
+        stopHousekeeping(housekeeping);
         reconcile.close();
         moves.close();
-        server.close();
         metricsServer.close();
         closeStore(store);
+    }
+
+    private static void stopHousekeeping(ScheduledExecutorService housekeeping)
+    {
+        housekeeping.shutdownNow();
+        try {
+            housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -285,10 +307,10 @@ public final class Coordinator
             return;
         }
         loops.forEach(Liveness.Loop::close);
-        housekeeping.shutdownNow();
+        server.kill();
+        stopHousekeeping(housekeeping);
         reconcile.close();
         moves.close();
-        server.kill();
         metricsServer.close();
         closeStore(store);
     }

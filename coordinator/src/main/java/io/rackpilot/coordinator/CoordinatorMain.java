@@ -10,6 +10,7 @@ import io.rackpilot.common.systemd.SystemdNotifier;
 import io.rackpilot.common.systemd.SystemdWatchdog;
 import io.rackpilot.common.tls.TlsFileException;
 import io.rackpilot.coordinator.config.CoordinatorConfig;
+import io.rackpilot.coordinator.store.StoreException;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
 
 /**
  * {@code rackpilot-coordinator [--config FILE] [--version] [--help]}. Exit codes: 0 stopped
- * cleanly (SIGTERM or SIGINT), 1 failed to start or to stop, 2 bad usage or configuration.
+ * cleanly (SIGTERM or SIGINT), 1 failed to start or to stop, 2 bad usage or configuration, or a
+ * state file that cannot be used as it is (emptied, corrupt, of another application or version).
  * <p>
  * Under systemd ({@code Type=notify}) it sends {@code READY=1} once gRPC is serving, a
  * {@code STATUS=} line every {@link #STATUS_PERIOD} ("serving on :7450, 3 agents connected, plan
@@ -101,6 +103,15 @@ public final class CoordinatorMain
         catch (IllegalArgumentException | TlsFileException e) {
             err.println(file + ": " + e.getMessage());
             return 2;
+        }
+        catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.UNUSABLE) {
+                // a state file that cannot be used as it is: restarting cannot fix it, a person must act
+                err.println(e.getMessage());
+                return 2;
+            }
+            log.log(Level.SEVERE, "the coordinator failed to start: " + e.getMessage(), e);
+            return 1;
         }
         catch (Exception e) {
             log.log(Level.SEVERE, "the coordinator failed to start: " + e.getMessage(), e);

@@ -1,5 +1,9 @@
 package io.rackpilot.coordinator;
 
+import io.rackpilot.common.tls.CertificateAuthority;
+import io.rackpilot.common.tls.Identity;
+import io.rackpilot.common.tls.IdentityRole;
+import io.rackpilot.common.tls.TlsFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +64,36 @@ class TestCoordinatorMain
         Files.writeString(config, "listen: 127.0.0.1:0\nmetrics:\n  listen: 127.0.0.1:0\nstateDirectory: " + directory.resolve("state") + "\ntls:\n  ca: " + directory.resolve("ca.pem") + "\n");
         assertThat(run("--config", config.toString())).isEqualTo(2);
         assertThat(text(err)).startsWith(config + ": ").contains(directory.resolve("ca.pem").toString());
+    }
+
+    @Test
+    void aStateFileFoundEmptyStopsTheStartWithExitCodeTwoAndSaysWhatToDo()
+            throws Exception
+    {
+        CertificateAuthority authority = CertificateAuthority.create("rackpilot test CA", Duration.ofDays(1));
+        TlsFiles tls = TlsFiles.inDirectory(Files.createDirectories(directory.resolve("tls")), "coordinator");
+        authority.issue(new Identity(IdentityRole.COORDINATOR, "coordinator"), List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1)).writeTo(tls.certificate(), tls.privateKey());
+        authority.writeTo(tls.caCertificate(), directory.resolve("ca-key.pem"));
+        Path state = Files.createDirectories(directory.resolve("state"));
+        Path database = state.resolve("coordinator.db");
+        Files.write(database, new byte[0]);
+        Path config = directory.resolve("coordinator.yaml");
+        Files.writeString(config, String.join("\n",
+                "listen: 127.0.0.1:0",
+                "tls:",
+                "  ca: " + tls.caCertificate(),
+                "  certificate: " + tls.certificate(),
+                "  privateKey: " + tls.privateKey(),
+                "metrics:",
+                "  listen: 127.0.0.1:0",
+                "stateDirectory: " + state,
+                ""));
+
+        assertThat(run("--config", config.toString())).isEqualTo(2);
+        assertThat(text(err)).startsWith("state file " + database + " is empty (0 bytes), but it existed before")
+                .contains("Restore coordinator.db from a backup")
+                .contains("remove the file (rm " + database + ")");
+        assertThat(Files.size(database)).isZero();
     }
 
     private int run(String... arguments)

@@ -2,6 +2,8 @@ package io.rackpilot.cli.client;
 
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.common.tls.TlsContexts;
@@ -36,6 +38,7 @@ import io.rackpilot.proto.v1.PlanDiff;
 import io.rackpilot.proto.v1.PlanRevision;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -49,10 +52,36 @@ public final class ControlClient
     private static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
 
     private final ControlGrpc.ControlBlockingStub stub;
+    private final Retries retries;
+
+    /**
+     * How often, and after which pauses, a submit that got UNAVAILABLE is sent again (with the same
+     * request id, so it never makes a second command): {@code attempts} in all, the pause doubling
+     * from {@code firstPause}.
+     */
+    public record Retries(int attempts, Duration firstPause)
+    {
+        /** Four attempts over about 3.5 s: a coordinator restarting under systemd is back by then. */
+        public static final Retries DEFAULT = new Retries(4, Duration.ofMillis(500));
+
+        public Retries
+        {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
+            }
+            requireNonNull(firstPause, "firstPause is null");
+        }
+    }
 
     public ControlClient(Channel channel)
     {
+        this(channel, Retries.DEFAULT);
+    }
+
+    public ControlClient(Channel channel, Retries retries)
+    {
         this.stub = ControlGrpc.newBlockingStub(requireNonNull(channel, "channel is null"));
+        this.retries = requireNonNull(retries, "retries is null");
     }
 
     public static ManagedChannel open(ClientSettings settings)
@@ -74,15 +103,45 @@ public final class ControlClient
         return quick().getInventory(GetInventoryRequest.newBuilder().setAgentId(agentId).build());
     }
 
+    /**
+     * Submits a command under a new request id (a UUID), and sends the same request again when the
+     * coordinator answers UNAVAILABLE (down, restarting, its store busy): the coordinator makes one
+     * command per request id, so a retry never runs the action twice, even when the first try was
+     * stored before the answer was lost.
+     */
     public CommandRecord submit(String agentId, Action action, boolean dryRun, Optional<Duration> timeout, Optional<Duration> wait)
     {
+        return submit(UUID.randomUUID().toString(), agentId, action, dryRun, timeout, wait);
+    }
+
+    public CommandRecord submit(String requestId, String agentId, Action action, boolean dryRun, Optional<Duration> timeout, Optional<Duration> wait)
+    {
         SubmitCommandRequest.Builder request = SubmitCommandRequest.newBuilder()
+                .setRequestId(requestId)
                 .setAgentId(agentId)
                 .setAction(action)
                 .setDryRun(dryRun);
         timeout.ifPresent(value -> request.setTimeout(Timestamps.of(value)));
         wait.ifPresent(value -> request.setWait(Timestamps.of(value)));
-        return withDeadline(wait.orElse(Duration.ZERO).plus(CALL_DEADLINE)).submitCommand(request.build());
+        Duration pause = retries.firstPause();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return withDeadline(wait.orElse(Duration.ZERO).plus(CALL_DEADLINE)).submitCommand(request.build());
+            }
+            catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= retries.attempts()) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pause.toMillis());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Status.CANCELLED.withDescription("interrupted while waiting to retry").asRuntimeException();
+            }
+            pause = pause.multipliedBy(2);
+        }
     }
 
     public CommandRecord command(String commandId, Optional<Duration> wait)

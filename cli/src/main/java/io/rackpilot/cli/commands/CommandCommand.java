@@ -23,8 +23,15 @@ public final class CommandCommand
     @Override
     int run(ControlClient client)
     {
-        CommandRecord record = client.command(commandId, waitForResult ? Optional.of(Duration.ofMinutes(5)) : Optional.empty());
+        Duration wait = Duration.ofMinutes(5);
+        CommandRecord record = client.command(commandId, waitForResult ? Optional.of(wait) : Optional.empty());
         CommandPrinter.print(record, json(), out());
-        return waitForResult ? CommandPrinter.exitCode(record) : ExitCodes.OK;
+        if (!waitForResult) {
+            return ExitCodes.OK;
+        }
+        if (!CommandPrinter.isFinished(record)) {
+            err().println("rackctl: " + CommandPrinter.unfinished(record, agent(client, record.getAgentId()), wait));
+        }
+        return CommandPrinter.exitCode(record);
     }
 }

@@ -4,11 +4,15 @@ import com.google.protobuf.Message;
 import io.rackpilot.cli.ExitCodes;
 import io.rackpilot.cli.output.ProtoJson;
 import io.rackpilot.proto.v1.ActionResult;
+import io.rackpilot.proto.v1.AgentInfo;
+import io.rackpilot.proto.v1.AgentState;
 import io.rackpilot.proto.v1.CommandRecord;
 import io.rackpilot.proto.v1.CommandState;
 import io.rackpilot.proto.v1.CommandTransition;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How one command looks in rackctl's output.
@@ -41,6 +45,41 @@ final class CommandPrinter
         for (CommandTransition transition : record.getHistoryList()) {
             out.println("  " + Cells.time(transition.getAt()) + "  " + Cells.word(transition.getState()) + (transition.getDetail().isEmpty() ? "" : "  " + transition.getDetail()));
         }
+    }
+
+    /**
+     * What to tell the operator when {@code --wait} ran out before the command finished: where the
+     * command stands, why (its agent is not connected, say), what the coordinator will do, and how
+     * to follow it. {@code agent} is empty when the coordinator could not say.
+     */
+    static String unfinished(CommandRecord record, Optional<AgentInfo> agent, Duration waited)
+    {
+        String state = Cells.word(record.getState());
+        String follow = "; follow it with: rackctl command " + record.getId() + " --wait";
+        String agentId = record.getAgentId();
+        boolean connected = agent.isPresent() && agent.get().getState() == AgentState.AGENT_STATE_CONNECTED;
+        String lastSeen = agent.map(info -> " (last seen " + Cells.time(info.getLastSeen()) + ")").orElse("");
+        if (agent.isPresent() && !connected) {
+            if (record.getState() == CommandState.COMMAND_STATE_QUEUED) {
+                return "command " + record.getId() + " is still queued: " + agentId + " is not connected" + lastSeen
+                        + "; the coordinator sends it when " + agentId + " connects, or marks it expired at its deadline "
+                        + Cells.time(record.getDeadline()) + follow;
+            }
+            return agentId + " disconnected while command " + record.getId() + " was " + state + lastSeen + ", and no result has arrived;"
+                    + " the coordinator sends it again when " + agentId + " reconnects, and the agent answers from its journal"
+                    + " without running it twice" + follow;
+        }
+        return "command " + record.getId() + " is still " + state + " on " + agentId + " after waiting " + waited.toSeconds() + " s"
+                + (connected ? " (" + agentId + " is connected; the command's deadline is " + Cells.time(record.getDeadline()) + ")" : "")
+                + follow;
+    }
+
+    static boolean isFinished(CommandRecord record)
+    {
+        return switch (record.getState()) {
+            case COMMAND_STATE_SUCCEEDED, COMMAND_STATE_FAILED, COMMAND_STATE_REJECTED, COMMAND_STATE_TIMED_OUT, COMMAND_STATE_EXPIRED -> true;
+            default -> false;
+        };
     }
 
     static int exitCode(CommandRecord record)

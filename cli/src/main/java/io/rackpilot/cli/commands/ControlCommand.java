@@ -7,6 +7,7 @@ import io.rackpilot.cli.ExitCodes;
 import io.rackpilot.cli.Rackctl;
 import io.rackpilot.cli.client.ClientSettings;
 import io.rackpilot.cli.client.ControlClient;
+import io.rackpilot.proto.v1.AgentInfo;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -106,6 +107,19 @@ abstract class ControlCommand
         return format == Format.json;
     }
 
+    /**
+     * The agent as the coordinator knows it now; empty when unknown or when the coordinator cannot say.
+     */
+    static Optional<AgentInfo> agent(ControlClient client, String agentId)
+    {
+        try {
+            return client.agents().stream().filter(info -> info.getId().equals(agentId)).findFirst();
+        }
+        catch (StatusRuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private int report(StatusRuntimeException e, ClientSettings settings)
     {
         Status status = e.getStatus();
@@ -119,6 +133,13 @@ abstract class ControlCommand
             case NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE, ABORTED -> {
                 err().println("rackctl: " + description);
                 return badInputExitCode();
+            }
+            case RESOURCE_EXHAUSTED -> {
+                // a full disk on the coordinator, or a request larger than it takes
+                err().println("rackctl: " + (description.startsWith("gRPC message exceeds maximum size")
+                        ? "the request is larger than the coordinator takes (" + description + " bytes; its limit is maxMessageBytes in its configuration)"
+                        : description));
+                return ExitCodes.FAILED;
             }
             default -> {
                 err().println("rackctl: the coordinator answered " + status.getCode() + ": " + description);

@@ -58,6 +58,9 @@ public final class ExecCommand
         if (!waitForResult) {
             return ExitCodes.OK;
         }
+        if (!CommandPrinter.isFinished(record)) {
+            err().println("rackctl: " + CommandPrinter.unfinished(record, agent(client, record.getAgentId()), wait.get()));
+        }
         return CommandPrinter.exitCode(record);
     }
 }

@@ -103,13 +103,22 @@ public final class TestHomelab
     public Coordinator startCoordinator()
             throws IOException
     {
+        return startCoordinator(HEARTBEAT);
+    }
+
+    /**
+     * A coordinator that expects heartbeats every {@code heartbeat} (three missed: lost).
+     */
+    public Coordinator startCoordinator(Duration heartbeat)
+            throws IOException
+    {
         TlsFiles tls = issue(new Identity(IdentityRole.COORDINATOR, "coordinator"), root.resolve("coordinator-tls"), "coordinator");
         coordinator = Coordinator.start(new CoordinatorConfig(
                 "127.0.0.1:" + grpcPort,
                 new CoordinatorConfig.Tls(tls.caCertificate(), tls.certificate(), tls.privateKey()),
                 new CoordinatorConfig.Metrics("127.0.0.1:0"),
                 root.resolve("coordinator-state"),
-                new CoordinatorConfig.Agents(HEARTBEAT, 3),
+                new CoordinatorConfig.Agents(heartbeat, 3),
                 null,
                 reconcile,
                 relocation,

@@ -2,9 +2,12 @@ package io.rackpilot.coordinator.agents;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.rackpilot.common.protocol.ActionNames;
+import io.rackpilot.common.protocol.ActionTargets;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.coordinator.store.Store;
 import io.rackpilot.coordinator.store.StoredRecord;
+import io.rackpilot.proto.v1.Action;
 import io.rackpilot.proto.v1.AgentInfo;
 import io.rackpilot.proto.v1.AgentState;
 import io.rackpilot.proto.v1.Hello;
@@ -74,7 +77,7 @@ public final class AgentRegistry
                     .setRole(hello.getRole())
                     .setVersion(hello.getVersion())
                     .setBootId(hello.getBootId())
-                    .addAllCapabilities(hello.getCapabilitiesList())
+                    .addAllCapabilities(permittedCapabilities(hello))
                     .setAddress(address)
                     .setMetricsUrl(metricsUrl)
                     .setConnectedSince(Timestamps.of(now))
@@ -91,6 +94,26 @@ public final class AgentRegistry
             log.info("agent " + hello.getAgentId() + " connected from " + address);
         }
         return session;
+    }
+
+    /**
+     * The actions of the Hello that the agent's role receives; its role was checked against its
+     * certificate. The others (a node-agent listing vm.shutdown) are dropped with a warning.
+     */
+    private static List<String> permittedCapabilities(Hello hello)
+    {
+        List<String> permitted = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        for (String name : hello.getCapabilitiesList()) {
+            boolean allowed = ActionNames.field(name)
+                    .map(field -> ActionTargets.allows(Action.KindCase.forNumber(field.getNumber()), hello.getRole()))
+                    .orElse(false);
+            (allowed ? permitted : dropped).add(name);
+        }
+        if (!dropped.isEmpty()) {
+            log.warning("agent " + hello.getAgentId() + " lists actions its certificate's role does not receive; ignoring them: " + String.join(", ", dropped));
+        }
+        return permitted;
     }
 
     public void seen(AgentSession session)
@@ -138,6 +161,28 @@ public final class AgentRegistry
             disconnected(session, "missed its heartbeats");
         }
         return silent.size();
+    }
+
+    /**
+     * Ends every live stream with {@code status} (the coordinator is stopping); the agents reconnect
+     * with their backoff.
+     */
+    public void closeAll(Status status)
+    {
+        List<AgentSession> live;
+        synchronized (this) {
+            live = List.copyOf(sessions.values());
+        }
+        for (AgentSession session : live) {
+            session.connection().close(status);
+            try {
+                disconnected(session, status.getDescription());
+            }
+            catch (RuntimeException e) {
+                // its last-seen time stays as stored; the stream is closed all the same
+                log.log(Level.WARNING, "cannot record that agent " + session.agentId() + " disconnected: " + e.getMessage(), e);
+            }
+        }
     }
 
     public synchronized Optional<AgentSession> session(String agentId)

@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import static java.util.Objects.requireNonNull;
@@ -66,15 +67,23 @@ final class AgentStream
             return;
         }
         registry.seen(session);
-        switch (message.getBodyCase()) {
-            case HELLO -> refuse(Status.FAILED_PRECONDITION.withDescription("Hello was already sent on this stream"));
-            case REPORT -> inventory.report(session.agentId(), message.getReport());
-            case HEARTBEAT -> {
-                // registry.seen above is all a heartbeat does
+        try {
+            switch (message.getBodyCase()) {
+                case HELLO -> refuse(Status.FAILED_PRECONDITION.withDescription("Hello was already sent on this stream"));
+                case REPORT -> inventory.report(session.agentId(), message.getReport());
+                case HEARTBEAT -> {
+                    // registry.seen above is all a heartbeat does
+                }
+                case COMMAND_ACK -> commands.acknowledged(session.agentId(), message.getCommandAck().getCommandId());
+                case COMMAND_RESULT -> commands.resultArrived(session.agentId(), message.getCommandResult());
+                case BODY_NOT_SET -> refuse(Status.INVALID_ARGUMENT.withDescription("empty message (unknown message type from a newer agent?)"));
             }
-            case COMMAND_ACK -> commands.acknowledged(session.agentId(), message.getCommandAck().getCommandId());
-            case COMMAND_RESULT -> commands.resultArrived(session.agentId(), message.getCommandResult());
-            case BODY_NOT_SET -> refuse(Status.INVALID_ARGUMENT.withDescription("empty message (unknown message type from a newer agent?)"));
+        }
+        catch (RuntimeException e) {
+            // One message that cannot be handled (a store that refuses it, say) is dropped; the stream
+            // stays up. Ending it would only bring the agent back with the same message, in a loop.
+            log.log(Level.WARNING, "cannot handle a " + message.getBodyCase() + " message (" + message.getSerializedSize() + " bytes) of agent "
+                    + session.agentId() + "; dropped it, the stream stays up: " + e.getMessage(), e);
         }
     }
 

@@ -10,7 +10,9 @@ public final class CommandRejectedException
 {
     public enum Reason
     {
-        UNKNOWN_AGENT, UNKNOWN_COMMAND, INVALID
+        UNKNOWN_AGENT, UNKNOWN_COMMAND, INVALID,
+        /** The action is not one the agent's certificate role receives (a host action for a node-agent). */
+        WRONG_ROLE
     }
 
     private final Reason reason;

@@ -2,10 +2,12 @@ package io.rackpilot.coordinator.commands;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rackpilot.common.protocol.ActionNames;
+import io.rackpilot.common.protocol.ActionTargets;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.coordinator.agents.AgentRegistry;
 import io.rackpilot.coordinator.agents.AgentSession;
 import io.rackpilot.coordinator.store.Store;
+import io.rackpilot.coordinator.store.StoreLimits;
 import io.rackpilot.coordinator.store.StoredRecord;
 import io.rackpilot.proto.v1.Action;
 import io.rackpilot.proto.v1.AgentInfo;
@@ -15,7 +17,9 @@ import io.rackpilot.proto.v1.CommandResult;
 import io.rackpilot.proto.v1.CommandState;
 import io.rackpilot.proto.v1.CommandTransition;
 import io.rackpilot.proto.v1.CoordinatorMessage;
+import io.rackpilot.proto.v1.Role;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +47,17 @@ public final class CommandService
     private static final Logger log = Logger.getLogger(CommandService.class.getName());
     static final String PREFIX = "commands/";
     private static final Duration MAXIMUM_TIMEOUT = Duration.ofHours(24);
+    static final String REQUESTS_PREFIX = "command-requests/";
+    /** The largest action a command may carry, serialized: its record, with the result, must fit the store. */
+    public static final int MAX_ACTION_BYTES = 256 * 1024;
+    /** The longest request id a client may send. */
+    public static final int MAX_REQUEST_ID_LENGTH = 128;
+    private static final String SENT_AGAIN = "sent again after the agent reconnected";
+
+    /** How often an unfinished command is sent again after its deadline before it is given up. */
+    static final int MAX_SENDS_AFTER_DEADLINE = 3;
+    /** How much of an agent's message is kept when its result is too large to store. */
+    private static final int KEPT_MESSAGE_CHARACTERS = 200;
 
     private final Store store;
     private final AgentRegistry registry;
@@ -117,6 +132,72 @@ public final class CommandService
             }
             return existing.get();
         }
+        return create(commandId, "", agentId, action, dryRun, timeout, requestedBy);
+    }
+
+    /**
+     * Submits a command under a client's request id: the first call with an id stores and sends the
+     * command; every later call with that id (a client retrying after UNAVAILABLE, or after a
+     * coordinator restart) answers that command and sends nothing. The id is kept in the store
+     * before the command is, so it holds across a crash between the two.
+     *
+     * @throws CommandRejectedException naming the command when the id was used for another agent or action
+     */
+    public CommandRecord submitOnce(String requestId, String agentId, Action action, boolean dryRun, Optional<Duration> timeout, String requestedBy)
+    {
+        checkRequestId(requestId);
+        String key = REQUESTS_PREFIX + requestId;
+        Optional<String> known = store.get(key).map(stored -> new String(stored.value(), StandardCharsets.US_ASCII));
+        if (known.isPresent()) {
+            Optional<CommandRecord> existing = get(known.get());
+            if (existing.isPresent()) {
+                CommandRecord first = existing.get();
+                if (!first.getAgentId().equals(agentId) || !first.getAction().equals(action) || first.getDryRun() != dryRun) {
+                    throw new CommandRejectedException(CommandRejectedException.Reason.INVALID,
+                            "request_id " + requestId + " was already used for command " + first.getId() + " (" + first.getActionName()
+                                    + (first.getDryRun() ? " (dry run)" : "") + " on " + first.getAgentId() + "), not " + ActionNames.of(action)
+                                    + (dryRun ? " (dry run)" : "") + " on " + agentId + ": a retry sends the same request again; a new command needs a new request id");
+                }
+                return first;
+            }
+        }
+        checkSubmission(agentId, action, timeout);
+        String commandId = known.orElseGet(() -> {
+            String fresh = ids.next();
+            return store.putIfModRevision(key, fresh.getBytes(StandardCharsets.US_ASCII), 0).isPresent()
+                    ? fresh
+                    // a concurrent call with the same id won: use its command id
+                    : new String(store.get(key).orElseThrow().value(), StandardCharsets.US_ASCII);
+        });
+        Optional<CommandRecord> raced = get(commandId);
+        if (raced.isPresent()) {
+            return raced.get();
+        }
+        return create(commandId, requestId, agentId, action, dryRun, timeout, requestedBy);
+    }
+
+    private static void checkRequestId(String requestId)
+    {
+        requireNonNull(requestId, "requestId is null");
+        if (requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
+            throw new CommandRejectedException(CommandRejectedException.Reason.INVALID,
+                    "request_id must be 1 to " + MAX_REQUEST_ID_LENGTH + " characters, got " + requestId.length());
+        }
+        for (int index = 0; index < requestId.length(); index++) {
+            char character = requestId.charAt(index);
+            if (character <= 0x20 || character > 0x7E) {
+                throw new CommandRejectedException(CommandRejectedException.Reason.INVALID,
+                        String.format("request_id may hold printable ASCII without spaces only, got U+%04X at index %s", (int) character, index));
+            }
+        }
+    }
+
+    /**
+     * Refuses what cannot be queued: an unknown agent, no action, an action too large to store, an
+     * action the agent's certificate role does not receive or its Hello did not list, a bad timeout.
+     */
+    private AgentInfo checkSubmission(String agentId, Action action, Optional<Duration> timeout)
+    {
         requireNonNull(agentId, "agentId is null");
         requireNonNull(action, "action is null");
         AgentInfo agent = registry.agent(agentId).orElseThrow(() -> new CommandRejectedException(
@@ -126,6 +207,17 @@ public final class CommandService
             throw new CommandRejectedException(CommandRejectedException.Reason.INVALID, "the command carries no action");
         }
         String actionName = ActionNames.of(action);
+        int actionBytes = action.getSerializedSize();
+        if (actionBytes > MAX_ACTION_BYTES) {
+            throw new CommandRejectedException(CommandRejectedException.Reason.INVALID,
+                    "action: " + actionName + " is " + actionBytes + " bytes, the limit is " + MAX_ACTION_BYTES + " bytes (256 KiB)");
+        }
+        // The role is the certificate's: a Hello whose role differs from its certificate is refused.
+        if (!ActionTargets.allows(action.getKindCase(), agent.getRole())) {
+            throw new CommandRejectedException(CommandRejectedException.Reason.WRONG_ROLE,
+                    actionName + " is " + ActionTargets.describe(action.getKindCase()) + "; agent " + agentId + " is a " + roleName(agent.getRole())
+                            + "-agent (by its certificate) and never receives it, whatever its Hello lists");
+        }
         if (!agent.getCapabilitiesList().contains(actionName)) {
             throw new CommandRejectedException(CommandRejectedException.Reason.INVALID,
                     "agent " + agentId + " does not carry out " + actionName + " (it carries out: " + String.join(", ", agent.getCapabilitiesList()) + ")");
@@ -134,6 +226,23 @@ public final class CommandService
         if (effectiveTimeout.isNegative() || effectiveTimeout.isZero() || effectiveTimeout.compareTo(MAXIMUM_TIMEOUT) > 0) {
             throw new CommandRejectedException(CommandRejectedException.Reason.INVALID, "timeout must be between 0 and 24 h, got " + effectiveTimeout);
         }
+        return agent;
+    }
+
+    private static String roleName(Role role)
+    {
+        return switch (role) {
+            case ROLE_HOST -> "host";
+            case ROLE_NODE -> "node";
+            default -> "unknown";
+        };
+    }
+
+    private CommandRecord create(String commandId, String requestId, String agentId, Action action, boolean dryRun, Optional<Duration> timeout, String requestedBy)
+    {
+        checkSubmission(agentId, action, timeout);
+        String actionName = ActionNames.of(action);
+        Duration effectiveTimeout = timeout.orElse(defaultTimeout);
         Instant now = clock.instant();
         CommandRecord record;
         synchronized (this) {
@@ -147,6 +256,7 @@ public final class CommandService
                     .setAction(action)
                     .setDryRun(dryRun)
                     .setRequestedBy(requestedBy)
+                    .setRequestId(requestId)
                     .setState(CommandState.COMMAND_STATE_QUEUED)
                     .setCreatedAt(Timestamps.of(now))
                     .setDeadline(Timestamps.of(now.plus(effectiveTimeout)))
@@ -169,8 +279,59 @@ public final class CommandService
             pending = new ArrayList<>(unfinished.getOrDefault(session.agentId(), new TreeSet<>()));
         }
         for (String commandId : pending) {
-            deliver(session, commandId, true);
+            if (!givenUpAfterDeadline(commandId)) {
+                deliver(session, commandId, true);
+            }
         }
+    }
+
+    /**
+     * Ends a command that was sent {@value #MAX_SENDS_AFTER_DEADLINE} times after its deadline and
+     * still has no result (one that could not be recorded, say), so that it is not sent forever.
+     * An agent answers a command past its deadline at once (from its journal, or as expired), so
+     * this happens only when its answers do not get through.
+     */
+    private boolean givenUpAfterDeadline(String commandId)
+    {
+        CommandRecord failed;
+        List<CompletableFuture<CommandRecord>> toComplete;
+        synchronized (this) {
+            Optional<CommandRecord> current = get(commandId);
+            if (current.isEmpty() || isFinished(current.get().getState())) {
+                return false;
+            }
+            Instant deadline = Timestamps.toInstant(current.get().getDeadline());
+            long sendsAfterDeadline = current.get().getHistoryList().stream()
+                    .filter(step -> isSend(step) && !Timestamps.toInstant(step.getAt()).isBefore(deadline))
+                    .count();
+            if (sendsAfterDeadline < MAX_SENDS_AFTER_DEADLINE) {
+                return false;
+            }
+            String detail = "given up: sent " + sendsAfterDeadline + " times after its deadline " + deadline + " and no result was recorded;"
+                    + " the agent may have run it (see its audit log for command=" + commandId + ")";
+            failed = current.get().toBuilder()
+                    .setState(CommandState.COMMAND_STATE_FAILED)
+                    .addHistory(transition(CommandState.COMMAND_STATE_FAILED, clock.instant(), detail))
+                    .build();
+            save(failed);
+            TreeSet<String> pending = unfinished.get(failed.getAgentId());
+            if (pending != null) {
+                pending.remove(commandId);
+            }
+            toComplete = waiters.remove(commandId);
+        }
+        log.warning("command " + commandId + " for " + failed.getAgentId() + " failed: " + failed.getHistory(failed.getHistoryCount() - 1).getDetail());
+        listener.finished(failed);
+        if (toComplete != null) {
+            toComplete.forEach(future -> future.complete(failed));
+        }
+        return true;
+    }
+
+    /** A send in a command's history: the move to sent, or a re-send noted under running. */
+    private static boolean isSend(CommandTransition step)
+    {
+        return step.getState() == CommandState.COMMAND_STATE_SENT || step.getDetail().equals(SENT_AGAIN);
     }
 
     private void deliver(AgentSession session, String commandId, boolean again)
@@ -199,7 +360,7 @@ public final class CommandService
                 return;
             }
             CommandRecord latest = current.get();
-            String detail = again ? "sent again after the agent reconnected" : "sent";
+            String detail = again ? SENT_AGAIN : "sent";
             if (latest.getState() == CommandState.COMMAND_STATE_QUEUED || latest.getState() == CommandState.COMMAND_STATE_SENT) {
                 save(latest.toBuilder()
                         .setState(CommandState.COMMAND_STATE_SENT)
@@ -254,11 +415,11 @@ public final class CommandService
                 return;
             }
             CommandState state = stateOf(result);
-            finished = current.get().toBuilder()
+            finished = storable(current.get(), current.get().toBuilder()
                     .setState(state)
                     .setResult(result)
                     .addHistory(transition(state, clock.instant(), result.getMessage()))
-                    .build();
+                    .build());
             save(finished);
             TreeSet<String> pending = unfinished.get(agentId);
             if (pending != null) {
@@ -374,6 +535,32 @@ public final class CommandService
     private void save(CommandRecord record)
     {
         store.put(PREFIX + record.getId(), record.toByteArray());
+    }
+
+    /**
+     * The finished record as it can be stored: when the agent's result makes it larger than the
+     * store takes, the command fails with a message saying so, keeping what the agent reported but
+     * its typed result (and its message, shortened), so that its stream and its other commands go on.
+     */
+    private static CommandRecord storable(CommandRecord before, CommandRecord finished)
+    {
+        int size = finished.getSerializedSize();
+        if (size <= StoreLimits.MAX_VALUE_BYTES) {
+            return finished;
+        }
+        CommandResult result = finished.getResult();
+        String agentMessage = result.getMessage().length() > KEPT_MESSAGE_CHARACTERS
+                ? result.getMessage().substring(0, KEPT_MESSAGE_CHARACTERS) + "..."
+                : result.getMessage();
+        String message = "the agent's result is too large to store: the command's record would be " + size + " bytes, the limit is "
+                + StoreLimits.MAX_VALUE_BYTES + " bytes; the agent reported " + result.getOutcome().name().replaceFirst("^OUTCOME_", "").toLowerCase(java.util.Locale.ROOT)
+                + (result.getChanged() ? " with changes" : "") + ": " + agentMessage;
+        log.warning("command " + finished.getId() + " of " + finished.getAgentId() + " failed: " + message);
+        return before.toBuilder()
+                .setState(CommandState.COMMAND_STATE_FAILED)
+                .setResult(result.toBuilder().clearResult().setOutcome(io.rackpilot.proto.v1.Outcome.OUTCOME_FAILED).setMessage(message))
+                .addHistory(transition(CommandState.COMMAND_STATE_FAILED, Timestamps.toInstant(finished.getHistory(finished.getHistoryCount() - 1).getAt()), message))
+                .build();
     }
 
     private static CommandState stateOf(CommandResult result)

@@ -118,7 +118,9 @@ public final class ControlService
         CommandRecord record;
         try {
             Optional<Duration> timeout = request.hasTimeout() ? Optional.of(Timestamps.toDuration(request.getTimeout())) : Optional.empty();
-            record = commands.submit(request.getAgentId(), request.getAction(), request.getDryRun(), timeout, caller.toString());
+            record = request.getRequestId().isEmpty()
+                    ? commands.submit(request.getAgentId(), request.getAction(), request.getDryRun(), timeout, caller.toString())
+                    : commands.submitOnce(request.getRequestId(), request.getAgentId(), request.getAction(), request.getDryRun(), timeout, caller.toString());
         }
         catch (CommandRejectedException e) {
             responses.onError(toStatus(e).asRuntimeException());
@@ -318,6 +320,7 @@ public final class ControlService
         return switch (e.reason()) {
             case UNKNOWN_AGENT, UNKNOWN_COMMAND -> Status.NOT_FOUND.withDescription(e.getMessage());
             case INVALID -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+            case WRONG_ROLE -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
         };
     }
 }

@@ -290,9 +290,19 @@ public final class ReconcileLoop
     }
 
     @Override
+    /**
+     * Stops the loop and waits (up to 5 s) for a run in progress to end, so that nothing uses the
+     * store after the coordinator closes it.
+     */
     public void close()
     {
         thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private record InFlight(String commandId, String agentId, Optional<Instant> finishedAt) {}

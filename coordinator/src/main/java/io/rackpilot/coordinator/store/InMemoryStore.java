@@ -172,7 +172,7 @@ public final class InMemoryStore
     private void checkOpen()
     {
         if (closed) {
-            throw new IllegalStateException("store is closed");
+            throw new StoreClosedException("store is closed");
         }
     }
 }

@@ -45,12 +45,12 @@ final class SqliteSchema
         boolean foreign = applicationId != APPLICATION_ID &&
                 (applicationId != 0 || version != 0 || queryInt(connection, "SELECT count(*) FROM sqlite_master") > 0);
         if (foreign) {
-            throw new StoreException(format(
+            throw new StoreException(StoreException.Kind.UNUSABLE, format(
                     "state file %s is a SQLite database of another application (application_id %s, user_version %s), not a rackpilot state file",
                     file, applicationId, version));
         }
         if (version > CURRENT_VERSION) {
-            throw new StoreException(format(
+            throw new StoreException(StoreException.Kind.UNUSABLE, format(
                     "state file %s has schema version %s, but this rackpilot knows versions up to %s: " +
                             "it was written by a newer rackpilot; run that version or restore a backup of the file",
                     file, version, CURRENT_VERSION));

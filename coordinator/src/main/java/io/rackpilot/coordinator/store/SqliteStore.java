@@ -4,8 +4,12 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,13 +57,14 @@ public final class SqliteStore
     private final Path file;
     private final StoreObserver observer;
     private final Connection connection;
-    private final PreparedStatement selectRecord;
-    private final PreparedStatement selectAll;
-    private final PreparedStatement selectRange;
-    private final PreparedStatement upsertRecord;
-    private final PreparedStatement deleteRecord;
-    private final PreparedStatement selectRevision;
-    private final PreparedStatement updateRevision;
+    // prepared again after a failure (the driver may leave a failed statement unusable); guarded by lock
+    private PreparedStatement selectRecord;
+    private PreparedStatement selectAll;
+    private PreparedStatement selectRange;
+    private PreparedStatement upsertRecord;
+    private PreparedStatement deleteRecord;
+    private PreparedStatement selectRevision;
+    private PreparedStatement updateRevision;
     private final ReentrantLock lock = new ReentrantLock();
     private final WatchHub watchHub;
     private boolean closed; // guarded by lock
@@ -79,9 +84,17 @@ public final class SqliteStore
         if (Files.isDirectory(absolute)) {
             throw new StoreException(format("cannot open state file %s: it is a directory", absolute));
         }
+        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            initialise(absolute);
+        }
+        else if (isEmptyFile(absolute)) {
+            throw lostState(absolute, "is empty (0 bytes)");
+        }
         Connection connection = connect(absolute);
         try {
-            SqliteSchema.check(connection, absolute);
+            if (SqliteSchema.check(connection, absolute) == 0) {
+                throw lostState(absolute, "holds no rackpilot schema (an empty SQLite database)");
+            }
             enableDurableWal(connection, absolute);
             inWriteTransaction(connection, () -> {
                 SqliteSchema.migrate(connection, absolute);
@@ -101,20 +114,124 @@ public final class SqliteStore
         }
     }
 
+    /**
+     * Creates a new state file with the current schema under a temporary name and renames it into
+     * place, so that {@code file} never exists without its schema: a state file found empty was
+     * emptied afterwards (truncated, or replaced), and is refused instead of starting afresh.
+     */
+    private static void initialise(Path file)
+    {
+        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            try {
+                Files.deleteIfExists(fresh.resolveSibling(fresh.getFileName() + suffix));
+            }
+            catch (IOException e) {
+                throw new StoreException(StoreException.Kind.UNAVAILABLE, format("cannot create state file %s: cannot remove the leftover %s%s: %s", file, fresh, suffix, e), e);
+            }
+        }
+        Connection connection = connect(fresh);
+        try {
+            enableDurableWal(connection, file);
+            inWriteTransaction(connection, () -> {
+                SqliteSchema.migrate(connection, file);
+                return null;
+            });
+            // closing the only connection checkpoints the write-ahead log into the file and removes it
+            connection.close();
+        }
+        catch (SQLException e) {
+            closeAfterFailure(connection, e);
+            throw failure("create", file, e);
+        }
+        catch (RuntimeException e) {
+            closeAfterFailure(connection, e);
+            throw e;
+        }
+        try {
+            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+        }
+        catch (IOException e) {
+            throw new StoreException(StoreException.Kind.UNAVAILABLE, format("cannot create state file %s: %s", file, e), e);
+        }
+    }
+
+    private static boolean isEmptyFile(Path file)
+    {
+        try {
+            return Files.isRegularFile(file) && Files.size(file) == 0;
+        }
+        catch (IOException e) {
+            throw new StoreException(StoreException.Kind.UNAVAILABLE, format("cannot open state file %s: %s", file, e), e);
+        }
+    }
+
+    private static StoreException lostState(Path file, String what)
+    {
+        return new StoreException(StoreException.Kind.UNUSABLE, format(
+                "state file %s %s, but it existed before: the coordinator's state (agents, commands, plans, GPU moves) was lost. " +
+                        "Restore %s from a backup; or, to start over with no state on purpose, remove the file (rm %s) and start the coordinator again",
+                file, what, file.getFileName(), file));
+    }
+
+    /**
+     * Makes writes that would grow the file beyond {@code maxPageCount} pages (never fewer than it
+     * has) fail as on a full disk (SQLITE_FULL), until the store is opened again: how tests fill the
+     * disk without filling one.
+     */
+    public void limitPages(long maxPageCount)
+    {
+        locked(StoreObserver.PUT, "write", () -> {
+            SqliteSchema.queryInt(connection, "PRAGMA max_page_count = " + maxPageCount);
+            return null;
+        });
+    }
+
     private SqliteStore(Path file, StoreObserver observer, Connection connection)
             throws SQLException
     {
         this.file = file;
         this.observer = observer;
         this.connection = connection;
-        this.selectRecord = connection.prepareStatement(SELECT_RECORD);
-        this.selectAll = connection.prepareStatement(SELECT_ALL);
-        this.selectRange = connection.prepareStatement(SELECT_RANGE);
-        this.upsertRecord = connection.prepareStatement(UPSERT_RECORD);
-        this.deleteRecord = connection.prepareStatement(DELETE_RECORD);
-        this.selectRevision = connection.prepareStatement(SELECT_REVISION);
-        this.updateRevision = connection.prepareStatement(UPDATE_REVISION);
+        prepareStatements();
         this.watchHub = new WatchHub("sqlite-" + INSTANCES.incrementAndGet());
+    }
+
+    private void prepareStatements()
+            throws SQLException
+    {
+        selectRecord = connection.prepareStatement(SELECT_RECORD);
+        selectAll = connection.prepareStatement(SELECT_ALL);
+        selectRange = connection.prepareStatement(SELECT_RANGE);
+        upsertRecord = connection.prepareStatement(UPSERT_RECORD);
+        deleteRecord = connection.prepareStatement(DELETE_RECORD);
+        selectRevision = connection.prepareStatement(SELECT_REVISION);
+        updateRevision = connection.prepareStatement(UPDATE_REVISION);
+    }
+
+    /**
+     * After a failed statement (a full disk, say), sqlite-jdbc may have closed it: prepare them all
+     * again, so that the store works once the cause is gone, without a restart.
+     */
+    private void recoverStatements(SQLException failure)
+    {
+        for (PreparedStatement statement : List.of(selectRecord, selectAll, selectRange, upsertRecord, deleteRecord, selectRevision, updateRevision)) {
+            try {
+                statement.close();
+            }
+            catch (SQLException e) {
+                // it was closed already
+            }
+        }
+        try {
+            prepareStatements();
+        }
+        catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** The state file, as an absolute path. */
@@ -388,6 +505,7 @@ public final class SqliteStore
                     return body.run();
                 }
                 catch (SQLException e) {
+                    recoverStatements(e);
                     throw failure(action, file, e);
                 }
             });
@@ -400,7 +518,7 @@ public final class SqliteStore
     private void checkOpen()
     {
         if (closed) {
-            throw new IllegalStateException("store " + file + " is closed");
+            throw new StoreClosedException("store " + file + " is closed");
         }
     }
 
@@ -458,7 +576,26 @@ public final class SqliteStore
 
     static StoreException failure(String action, Path file, SQLException e)
     {
-        return new StoreException(format("cannot %s state file %s: %s (%s)", action, file, reason(e), e.getMessage()), e);
+        return new StoreException(kind(e), format("cannot %s state file %s: %s (%s)", action, file, reason(e), e.getMessage()), e);
+    }
+
+    private static StoreException.Kind kind(SQLException e)
+    {
+        if (!(e instanceof SQLiteException)) {
+            return StoreException.Kind.OTHER;
+        }
+        String code = ((SQLiteException) e).getResultCode().name();
+        if (code.startsWith("SQLITE_FULL")) {
+            return StoreException.Kind.DISK_FULL;
+        }
+        if (code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || code.startsWith("SQLITE_CANTOPEN")) {
+            return StoreException.Kind.UNAVAILABLE;
+        }
+        if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_READONLY")
+                || code.startsWith("SQLITE_PERM") || code.startsWith("SQLITE_AUTH")) {
+            return StoreException.Kind.UNUSABLE;
+        }
+        return StoreException.Kind.OTHER;
     }
 
     private static String reason(SQLException e)

@@ -205,6 +205,137 @@ class TestCommandService
         assertThat(commands.list(Optional.of("k8s-node2"), 10)).extracting(CommandRecord::getId).containsExactly(ids.get(3), ids.get(1));
     }
 
+    @Test
+    void anActionTooLargeToStoreIsRefusedNamingTheFieldAndTheLimitAndNothingIsStored()
+    {
+        CommandService commands = service();
+        RecordingConnection connection = new RecordingConnection();
+        registry.connect(hello("k8s-node1"), "a", "", connection);
+        Action huge = Action.newBuilder().setPing(PingAction.newBuilder().setMessage("x".repeat(600 * 1024))).build();
+
+        assertThatThrownBy(() -> commands.submit("k8s-node1", huge, false, Optional.empty(), "admin/alice"))
+                .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.reason()).isEqualTo(CommandRejectedException.Reason.INVALID))
+                .hasMessage("action: agent.ping is " + huge.getSerializedSize() + " bytes, the limit is 262144 bytes (256 KiB)");
+        assertThatThrownBy(() -> commands.submitOnce("request-1", "k8s-node1", huge, false, Optional.empty(), "admin/alice"))
+                .hasMessageStartingWith("action: agent.ping is ");
+        assertThat(store.list("").records()).extracting(io.rackpilot.coordinator.store.StoredRecord::key).containsExactly("agents/k8s-node1");
+        assertThat(connection.sent()).isEmpty();
+    }
+
+    @Test
+    void aResultTooLargeToStoreFailsTheCommandAndTheAgentsOtherCommandsGoOn()
+    {
+        CommandService commands = service();
+        RecordingConnection connection = new RecordingConnection();
+        registry.connect(hello("k8s-node1"), "a", "", connection);
+        CommandRecord big = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CommandRecord next = commands.submit("k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CompletableFuture<CommandRecord> waiting = commands.whenFinished(big.getId());
+
+        CommandResult oversized = result(big.getId(), Outcome.OUTCOME_SUCCEEDED).toBuilder()
+                .setChanged(true)
+                .setResult(io.rackpilot.proto.v1.ActionResult.newBuilder().setPing(io.rackpilot.proto.v1.PingResult.newBuilder().setMessage("y".repeat(2 * 1024 * 1024))))
+                .build();
+        commands.resultArrived("k8s-node1", oversized);
+
+        CommandRecord failed = commands.require(big.getId());
+        assertThat(failed.getState()).isEqualTo(CommandState.COMMAND_STATE_FAILED);
+        assertThat(failed.getResult().getMessage())
+                .startsWith("the agent's result is too large to store: the command's record would be ")
+                .contains("the limit is 1048576 bytes; the agent reported succeeded with changes: done");
+        assertThat(failed.getResult().hasResult()).isFalse();
+        assertThat(failed.getHistoryList()).extracting(CommandTransition::getState).last().isEqualTo(CommandState.COMMAND_STATE_FAILED);
+        assertThat(waiting).isCompletedWithValueMatching(record -> record.getState() == CommandState.COMMAND_STATE_FAILED);
+
+        commands.resultArrived("k8s-node1", result(next.getId(), Outcome.OUTCOME_SUCCEEDED));
+        assertThat(commands.require(next.getId()).getState()).isEqualTo(CommandState.COMMAND_STATE_SUCCEEDED);
+        assertThat(commands.unfinishedCount()).isZero();
+    }
+
+    @Test
+    void aCommandPastItsDeadlineIsNotSentForever()
+    {
+        CommandService commands = service();
+        RecordingConnection first = new RecordingConnection();
+        registry.connect(hello("k8s-node1"), "a", "", first);
+        CommandRecord record = commands.submit("k8s-node1", PING, false, Optional.of(Duration.ofSeconds(30)), "admin/alice");
+        clock.advance(Duration.ofMinutes(1));
+
+        int sends = 0;
+        for (int reconnect = 0; reconnect < 10; reconnect++) {
+            RecordingConnection connection = new RecordingConnection();
+            // A restarted coordinator each time: the count of sends comes from the store.
+            service().agentConnected(registry.connect(hello("k8s-node1"), "a", "", connection));
+            sends += connection.sent().size();
+            clock.advance(Duration.ofMillis(200));
+        }
+
+        assertThat(sends).isEqualTo(3);
+        CommandRecord failed = service().require(record.getId());
+        assertThat(failed.getState()).isEqualTo(CommandState.COMMAND_STATE_FAILED);
+        assertThat(failed.getHistory(failed.getHistoryCount() - 1).getDetail())
+                .startsWith("given up: sent 3 times after its deadline 2026-11-24T12:00:30Z and no result was recorded")
+                .contains("audit log for command=" + record.getId());
+        assertThat(finished).extracting(CommandRecord::getId).contains(record.getId());
+    }
+
+    @Test
+    void theSameRequestIdNeverMakesASecondCommandEvenAfterARestart()
+    {
+        CommandService commands = service();
+        RecordingConnection connection = new RecordingConnection();
+        registry.connect(hello("k8s-node1"), "a", "", connection);
+
+        CommandRecord first = commands.submitOnce("4a1c7e0e-request", "k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CommandRecord again = commands.submitOnce("4a1c7e0e-request", "k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        CommandRecord afterRestart = service().submitOnce("4a1c7e0e-request", "k8s-node1", PING, false, Optional.empty(), "admin/alice");
+
+        assertThat(again.getId()).isEqualTo(first.getId());
+        assertThat(afterRestart.getId()).isEqualTo(first.getId());
+        assertThat(first.getRequestId()).isEqualTo("4a1c7e0e-request");
+        assertThat(commands.list(Optional.empty(), 10)).hasSize(1);
+        assertThat(connection.sent()).hasSize(1);
+
+        CommandRecord other = commands.submitOnce("another-request", "k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        assertThat(other.getId()).isNotEqualTo(first.getId());
+    }
+
+    @Test
+    void aRequestIdUsedForAnotherActionIsRefusedNamingTheCommand()
+    {
+        CommandService commands = service();
+        registry.connect(hello("k8s-node1"), "a", "", new RecordingConnection());
+        CommandRecord first = commands.submitOnce("request-7", "k8s-node1", PING, false, Optional.empty(), "admin/alice");
+        Action refresh = Action.newBuilder().setInventoryRefresh(InventoryRefreshAction.getDefaultInstance()).build();
+
+        assertThatThrownBy(() -> commands.submitOnce("request-7", "k8s-node1", refresh, false, Optional.empty(), "admin/alice"))
+                .isInstanceOf(CommandRejectedException.class)
+                .hasMessage("request_id request-7 was already used for command " + first.getId() + " (agent.ping on k8s-node1), not inventory.refresh on k8s-node1:"
+                        + " a retry sends the same request again; a new command needs a new request id");
+        assertThatThrownBy(() -> commands.submitOnce("with space", "k8s-node1", PING, false, Optional.empty(), "admin/alice"))
+                .hasMessage("request_id may hold printable ASCII without spaces only, got U+0020 at index 4");
+        assertThatThrownBy(() -> commands.submitOnce("r".repeat(129), "k8s-node1", PING, false, Optional.empty(), "admin/alice"))
+                .hasMessage("request_id must be 1 to 128 characters, got 129");
+        assertThat(commands.list(Optional.empty(), 10)).hasSize(1);
+    }
+
+    @Test
+    void aHostActionIsNeverSentToANodeAgentWhateverItsHelloLists()
+    {
+        CommandService commands = service();
+        RecordingConnection connection = new RecordingConnection();
+        registry.connect(Hello.newBuilder().setAgentId("k8s-node1").setRole(Role.ROLE_NODE)
+                .addCapabilities("agent.ping").addCapabilities("vm.shutdown").addCapabilities("pci.driver.bind").build(), "a", "", connection);
+        Action shutdown = Action.newBuilder().setVmShutdown(io.rackpilot.proto.v1.VmShutdownAction.newBuilder().setVmid(201)).build();
+
+        assertThatThrownBy(() -> commands.submit("k8s-node1", shutdown, false, Optional.empty(), "admin/alice"))
+                .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.reason()).isEqualTo(CommandRejectedException.Reason.WRONG_ROLE))
+                .hasMessage("vm.shutdown is a host action; agent k8s-node1 is a node-agent (by its certificate) and never receives it, whatever its Hello lists");
+        assertThat(registry.agent("k8s-node1").orElseThrow().getCapabilitiesList()).containsExactly("agent.ping");
+        assertThat(connection.sent()).isEmpty();
+        assertThat(commands.list(Optional.empty(), 10)).isEmpty();
+    }
+
     private CommandService service()
     {
         return new CommandService(store, registry, clock, Duration.ofMinutes(5), finished::add);

@@ -202,6 +202,72 @@ final class TestSqliteStoreFile
         }
     }
 
+    @Test
+    void aStateFileFoundEmptyIsRefusedSayingHowToRestoreOrStartOver()
+            throws IOException
+    {
+        Path file = directory.resolve("coordinator.db");
+        try (SqliteStore store = SqliteStore.open(file, StoreObserver.NONE)) {
+            store.put("agents/pve", bytes("p"));
+        }
+        Files.write(file, new byte[0]);
+
+        assertThatThrownBy(() -> SqliteStore.open(file, StoreObserver.NONE))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.UNUSABLE))
+                .hasMessage("state file " + file + " is empty (0 bytes), but it existed before: the coordinator's state (agents, commands, plans, GPU moves) was lost. "
+                        + "Restore coordinator.db from a backup; or, to start over with no state on purpose, remove the file (rm " + file + ") and start the coordinator again");
+        assertThat(Files.size(file)).as("the file is left as it was").isZero();
+    }
+
+    @Test
+    void aStateFileWithoutTheSchemaIsRefused()
+            throws SQLException
+    {
+        Path file = directory.resolve("coordinator.db");
+        execute(file, "CREATE TABLE scratch (x INTEGER)");
+        execute(file, "DROP TABLE scratch");
+
+        assertThatThrownBy(() -> SqliteStore.open(file, StoreObserver.NONE))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.UNUSABLE))
+                .hasMessageStartingWith("state file " + file + " holds no rackpilot schema (an empty SQLite database), but it existed before");
+    }
+
+    @Test
+    void aNewStateFileAppearsWithItsSchemaAndLeavesNothingBehind()
+            throws IOException
+    {
+        Path file = directory.resolve("coordinator.db");
+        SqliteStore.open(file, StoreObserver.NONE).close();
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(path -> path.getFileName().toString())).containsExactly("coordinator.db");
+        }
+        assertThat(Files.size(file)).isPositive();
+        try (SqliteStore store = SqliteStore.open(file, StoreObserver.NONE)) {
+            assertThat(store.revision()).isZero();
+        }
+    }
+
+    @Test
+    void aFullDiskIsReportedAsSuch()
+    {
+        Path file = directory.resolve("coordinator.db");
+        try (SqliteStore store = SqliteStore.open(file, StoreObserver.NONE)) {
+            store.put("small", bytes("fits"));
+            store.limitPages(1);
+
+            assertThatThrownBy(() -> store.put("large", new byte[256 * 1024]))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.DISK_FULL))
+                    .hasMessageStartingWith("cannot write state file " + file + ": the disk is full");
+            assertThat(store.get("small")).isPresent();
+            assertThat(store.get("large")).isEmpty();
+
+            // once there is room again, writes succeed without reopening the store
+            store.limitPages(Integer.MAX_VALUE);
+            store.put("large", new byte[256 * 1024]);
+            assertThat(store.get("large")).isPresent();
+        }
+    }
+
     /** Returns true when the file had to be made immutable (root ignores permissions). */
     private static boolean makeUnwritable(Path file)
             throws IOException, InterruptedException
