@@ -10,6 +10,7 @@ import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.Report;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -41,6 +42,8 @@ public final class InventoryReporter
     private final Runnable eachRun;
 
     private Inventory lastCollected;
+    // when the collection of lastCollected started
+    private Instant lastCollectedAt;
     private Inventory lastSent;
     private Gpus latestGpus;
 
@@ -75,7 +78,7 @@ public final class InventoryReporter
         execute(() -> {
             lastSent = null;
             if (lastCollected != null) {
-                report(lastCollected);
+                report(lastCollected, lastCollectedAt);
             }
         });
     }
@@ -95,7 +98,8 @@ public final class InventoryReporter
             latestGpus = gpus;
             if (lastCollected != null) {
                 lastCollected = lastCollected.toBuilder().setGpus(gpus).build();
-                report(lastCollected);
+                // only the GPU section changed, and it is as new as now
+                report(lastCollected, clock.instant());
             }
         });
     }
@@ -114,12 +118,16 @@ public final class InventoryReporter
         eachRun.run();
         try {
             Inventory previous = lastCollected == null ? Inventory.getDefaultInstance() : lastCollected;
+            // a report is stamped with the start of its collection: nothing in it is older, so a VM
+            // status read before a change is never taken for one read after it
+            Instant started = clock.instant();
             Inventory current = collection.collect();
             if (latestGpus != null) {
                 current = current.toBuilder().setGpus(latestGpus).build();
             }
             lastCollected = current;
-            report(current);
+            lastCollectedAt = started;
+            report(current, started);
             return InventoryDiff.between(previous, current).sections();
         }
         catch (RuntimeException e) {
@@ -128,9 +136,9 @@ public final class InventoryReporter
         }
     }
 
-    private void report(Inventory current)
+    private void report(Inventory current, Instant collectedAt)
     {
-        Report.Builder report = Report.newBuilder().setCollectedAt(Timestamps.of(clock.instant()));
+        Report.Builder report = Report.newBuilder().setCollectedAt(Timestamps.of(collectedAt));
         if (lastSent == null) {
             report.setFull(true).setInventory(current);
         }

@@ -44,9 +44,14 @@ class TestCommandExecutor
 
     @AfterEach
     void tearDown()
+            throws InterruptedException
     {
         workers.shutdownNow();
         timer.shutdownNow();
+        // a worker still in an action journals its interruption: let it finish before the journal's
+        // directory is deleted
+        assertThat(workers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

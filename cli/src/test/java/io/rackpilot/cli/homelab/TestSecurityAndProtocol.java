@@ -177,6 +177,10 @@ class TestSecurityAndProtocol
     void anOversizedMessageIsRefused()
             throws Exception
     {
+        // this hand-driven stream sends no heartbeats: on a busy machine reading 5 MB can take longer
+        // than three short heartbeat intervals, and the agent would be dropped as lost instead
+        homelab.coordinator().close();
+        homelab.startCoordinator(Duration.ofSeconds(5));
         ManagedChannel channel = agentChannel("k8s-node1");
         try {
             RawStream stream = RawStream.open(channel);
