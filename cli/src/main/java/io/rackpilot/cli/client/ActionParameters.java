@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import io.rackpilot.cli.output.ProtoJson;
 import io.rackpilot.common.config.DurationParser;
@@ -97,7 +98,11 @@ public final class ActionParameters
         catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--set " + assignment + ": " + e.getMessage());
         }
-        return Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+        Duration duration = Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+        if (!Durations.isValid(duration)) {
+            throw new IllegalArgumentException("--set " + assignment + ": a duration can be at most 10000 years");
+        }
+        return duration;
     }
 
     private static FieldDescriptor find(Descriptor type, String name)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -108,7 +109,7 @@ public final class KubernetesApi
     public List<Node> nodes()
             throws KubernetesApiException
     {
-        return call("list Nodes", () -> client.nodes().list().getItems());
+        return call("list Nodes", () -> named(client.nodes().list().getItems(), false));
     }
 
     /**
@@ -134,7 +135,7 @@ public final class KubernetesApi
     {
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName);
         labelSelector.ifPresent(options::withLabelSelector);
-        return call("list the pods on " + nodeName, () -> client.pods().inAnyNamespace().list(options.build()).getItems());
+        return call("list the pods on " + nodeName, () -> named(client.pods().inAnyNamespace().list(options.build()).getItems(), true));
     }
 
     /**
@@ -159,7 +160,7 @@ public final class KubernetesApi
             return podsOn(nodeName, Optional.of(labelSelector));
         }
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName).withLabelSelector(labelSelector);
-        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> client.pods().inNamespace(namespace.get()).list(options.build()).getItems());
+        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> named(client.pods().inNamespace(namespace.get()).list(options.build()).getItems(), true));
     }
 
     /**
@@ -280,6 +281,18 @@ public final class KubernetesApi
             return new KubernetesApiException(what + ": HTTP " + e.getCode() + ": " + message, e.getCode(), e);
         }
         return new KubernetesApiException(what + ": cannot reach the Kubernetes API at " + server() + ": " + rootMessage(e), 0, e);
+    }
+
+    /**
+     * The listed objects that have a name (and a namespace, for namespaced kinds), as every object
+     * from an API server has: the rest of the agent can rely on it.
+     */
+    private static <T extends HasMetadata> List<T> named(List<T> items, boolean namespaced)
+    {
+        return items == null ? List.of() : items.stream()
+                .filter(item -> item != null && item.getMetadata() != null && item.getMetadata().getName() != null
+                        && (!namespaced || item.getMetadata().getNamespace() != null))
+                .toList();
     }
 
     private static String statusMessage(String body)
