@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -109,7 +110,7 @@ public final class KubernetesApi
     public List<Node> nodes()
             throws KubernetesApiException
     {
-        return call("list Nodes", () -> named(client.nodes().list().getItems(), false));
+        return call("list Nodes", () -> named(client.nodes().list(), false));
     }
 
     /**
@@ -135,7 +136,7 @@ public final class KubernetesApi
     {
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName);
         labelSelector.ifPresent(options::withLabelSelector);
-        return call("list the pods on " + nodeName, () -> named(client.pods().inAnyNamespace().list(options.build()).getItems(), true));
+        return call("list the pods on " + nodeName, () -> named(client.pods().inAnyNamespace().list(options.build()), true));
     }
 
     /**
@@ -160,7 +161,7 @@ public final class KubernetesApi
             return podsOn(nodeName, Optional.of(labelSelector));
         }
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName).withLabelSelector(labelSelector);
-        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> named(client.pods().inNamespace(namespace.get()).list(options.build()).getItems(), true));
+        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> named(client.pods().inNamespace(namespace.get()).list(options.build()), true));
     }
 
     /**
@@ -285,11 +286,12 @@ public final class KubernetesApi
 
     /**
      * The listed objects that have a name (and a namespace, for namespaced kinds), as every object
-     * from an API server has: the rest of the agent can rely on it.
+     * from an API server has: the rest of the agent can rely on it. An answer without a body lists
+     * nothing.
      */
-    private static <T extends HasMetadata> List<T> named(List<T> items, boolean namespaced)
+    private static <T extends HasMetadata> List<T> named(KubernetesResourceList<T> list, boolean namespaced)
     {
-        return items == null ? List.of() : items.stream()
+        return list == null || list.getItems() == null ? List.of() : list.getItems().stream()
                 .filter(item -> item != null && item.getMetadata() != null && item.getMetadata().getName() != null
                         && (!namespaced || item.getMetadata().getNamespace() != null))
                 .toList();
