@@ -12,6 +12,7 @@ import io.rackpilot.proto.v1.Outcome;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -201,7 +202,15 @@ public final class CommandExecutor
             return;
         }
         Instant startedAt = clock.instant();
-        Instant deadline = command.hasDeadline() ? Timestamps.toInstant(command.getDeadline()) : null;
+        Instant deadline;
+        try {
+            deadline = command.hasDeadline() ? Timestamps.toInstant(command.getDeadline()) : null;
+        }
+        catch (DateTimeException | ArithmeticException e) {
+            finish(command, startedAt, result(command, Outcome.OUTCOME_REJECTED, "the command's deadline (" + command.getDeadline().getSeconds()
+                    + " s, " + command.getDeadline().getNanos() + " ns after the epoch) is not a time the agent can represent", startedAt));
+            return;
+        }
         if (deadline != null && !startedAt.isBefore(deadline)) {
             finish(command, startedAt, result(command, Outcome.OUTCOME_EXPIRED, "the command's deadline " + deadline + " passed before it could start", startedAt));
             return;

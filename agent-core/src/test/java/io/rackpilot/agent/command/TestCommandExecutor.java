@@ -1,5 +1,6 @@
 package io.rackpilot.agent.command;
 
+import com.google.protobuf.Timestamp;
 import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.proto.v1.Action;
 import io.rackpilot.proto.v1.ActionResult;
@@ -358,6 +359,20 @@ class TestCommandExecutor
         executor.submit(ping("c1", "late").toBuilder().setDeadline(Timestamps.of(Instant.now().minusSeconds(1))).build());
         CommandResult result = awaitResult("c1");
         assertThat(result.getOutcome()).isEqualTo(Outcome.OUTCOME_EXPIRED);
+        assertThat(handler.applied).hasValue(0);
+    }
+
+    @Test
+    void aDeadlineNoInstantCanHoldIsRejected()
+            throws Exception
+    {
+        // found by TestCommandDecodingFuzzing: submit threw DateTimeException on the stream's thread
+        FakeHandler handler = new FakeHandler(false);
+        CommandExecutor executor = executor(handler, new CommandJournal(directory, 100));
+        executor.submit(ping("c1", "never").toBuilder().setDeadline(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build());
+        CommandResult result = awaitResult("c1");
+        assertThat(result.getOutcome()).isEqualTo(Outcome.OUTCOME_REJECTED);
+        assertThat(result.getMessage()).isEqualTo("the command's deadline (9223372036854775807 s, 0 ns after the epoch) is not a time the agent can represent");
         assertThat(handler.applied).hasValue(0);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Duration;
+import com.google.protobuf.util.Durations;
 import io.rackpilot.cli.output.ProtoJson;
 import io.rackpilot.common.config.DurationParser;
 
@@ -201,7 +202,18 @@ final class FieldValues
             return seconds(new BigDecimal(protobufForm.group(1) + protobufForm.group(2)), text);
         }
         java.time.Duration parsed = DurationParser.parse(text);
-        return Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+        return withinRange(Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build(), text);
+    }
+
+    /**
+     * protobuf's duration holds at most 10,000 years; a longer one cannot be sent or printed.
+     */
+    private static Duration withinRange(Duration duration, String text)
+    {
+        if (!Durations.isValid(duration)) {
+            throw new IllegalArgumentException(quote(text) + " is longer than 10000 years, the most a duration can be");
+        }
+        return duration;
     }
 
     private static Duration seconds(BigDecimal seconds, String text)
@@ -214,7 +226,7 @@ final class FieldValues
             throw new IllegalArgumentException(quote(text) + " is not a duration in seconds with at most nine decimals");
         }
         java.time.Duration duration = java.time.Duration.ofNanos(nanos.longValueExact());
-        return Duration.newBuilder().setSeconds(duration.getSeconds()).setNanos(duration.getNano()).build();
+        return withinRange(Duration.newBuilder().setSeconds(duration.getSeconds()).setNanos(duration.getNano()).build(), text);
     }
 
     private static String quote(String text)

@@ -42,6 +42,17 @@ class TestActionParameters
     }
 
     @Test
+    void aDurationBeyondWhatProtobufHoldsIsRefused()
+    {
+        // found by TestActionParametersFuzzing: rackctl built a google.protobuf.Duration beyond its
+        // range (10000 years), a message that cannot be written as JSON
+        assertThatThrownBy(() -> ActionParameters.build("vm.start", null, List.of("vmid=201", "timeout=999999999d")))
+                .hasMessage("--set timeout: '999999999d' is longer than 10000 years, the most a duration can be");
+        assertThat(ActionParameters.build("vm.start", null, List.of("vmid=201", "timeout=3652424d")).getVmStart().getTimeout().getSeconds())
+                .isEqualTo(3652424L * 86400);
+    }
+
+    @Test
     void kubernetesActionsByName()
     {
         Action taint = ActionParameters.build("k8s.node.taint", null, List.of("key=rackpilot.io/test", "value=x", "effect=NoSchedule"));

@@ -16,9 +16,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record VmConfig(int vmid, Map<String, String> values, String digest)
 {
-    private static final Pattern HOSTPCI = Pattern.compile("hostpci(\\d+)");
-    private static final Pattern NET = Pattern.compile("net(\\d+)");
+    // at most 9 digits, so that the slot is an int; Proxmox has hostpci0 to hostpci15 and net0 to net31
+    private static final Pattern HOSTPCI = Pattern.compile("hostpci(\\d{1,9})");
+    private static final Pattern NET = Pattern.compile("net(\\d{1,9})");
     public static final int MAXIMUM_HOSTPCI_SLOTS = 16;
+    // so that the memory in bytes is a long
+    private static final long MAXIMUM_MEBIBYTES = Long.MAX_VALUE >> 20;
 
     public VmConfig
     {
@@ -38,7 +41,7 @@ public record VmConfig(int vmid, Map<String, String> values, String digest)
 
     public OptionalInt cores()
     {
-        return value("cores").map(text -> OptionalInt.of(Integer.parseInt(text.strip()))).orElse(OptionalInt.empty());
+        return value("cores").map(text -> OptionalInt.of((int) number("cores", text, text, Integer.MAX_VALUE))).orElse(OptionalInt.empty());
     }
 
     /**
@@ -54,10 +57,10 @@ public record VmConfig(int vmid, Map<String, String> values, String digest)
         for (String part : text.split(",")) {
             String trimmed = part.strip();
             if (trimmed.startsWith("current=")) {
-                return OptionalLong.of(Long.parseLong(trimmed.substring("current=".length())));
+                return OptionalLong.of(number("memory", text, trimmed.substring("current=".length()), MAXIMUM_MEBIBYTES));
             }
             if (!trimmed.contains("=")) {
-                return OptionalLong.of(Long.parseLong(trimmed));
+                return OptionalLong.of(number("memory", text, trimmed, MAXIMUM_MEBIBYTES));
             }
         }
         return OptionalLong.empty();
@@ -128,6 +131,24 @@ public record VmConfig(int vmid, Map<String, String> values, String digest)
             }
         });
         return devices;
+    }
+
+    /**
+     * A whole number from 0 to {@code maximum} in a value; anything else is an error naming the key and the VM.
+     */
+    private long number(String key, String value, String text, long maximum)
+    {
+        long number;
+        try {
+            number = Long.parseLong(text.strip());
+        }
+        catch (NumberFormatException e) {
+            number = -1;
+        }
+        if (number < 0 || number > maximum) {
+            throw new IllegalArgumentException("VM " + vmid + ": " + key + " is \"" + value + "\", not a number Proxmox writes");
+        }
+        return number;
     }
 
     public OptionalInt firstFreeHostPciSlot()

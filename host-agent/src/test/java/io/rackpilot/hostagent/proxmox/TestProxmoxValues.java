@@ -79,6 +79,26 @@ final class TestProxmoxValues
     }
 
     @Test
+    void numbersProxmoxNeverWritesAreRefusedNamingTheKey()
+    {
+        // found by TestProxmoxJsonFuzzing: a bare NumberFormatException ("For input string: ...") named neither key nor VM
+        assertThatThrownBy(() -> new VmConfig(201, Map.of("cores", "many"), "").cores())
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("VM 201: cores is \"many\", not a number Proxmox writes");
+        assertThatThrownBy(() -> new VmConfig(201, Map.of("cores", "4294967296"), "").cores())
+                .hasMessage("VM 201: cores is \"4294967296\", not a number Proxmox writes");
+        assertThatThrownBy(() -> new VmConfig(201, Map.of("memory", "current=lots,balloon=0"), "").memoryMebibytes())
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("VM 201: memory is \"current=lots,balloon=0\", not a number Proxmox writes");
+        // in bytes it would not be a long
+        assertThatThrownBy(() -> new VmConfig(201, Map.of("memory", "9223372036854775807"), "").memoryMebibytes())
+                .hasMessage("VM 201: memory is \"9223372036854775807\", not a number Proxmox writes");
+        // not a slot: ignored like any key rackpilot does not read
+        assertThat(new VmConfig(201, Map.of("hostpci99999999999", "mapping=x", "net99999999999", "virtio=BC:24:11:00:C9:00"), "").hostPci()).isEmpty();
+        assertThat(new VmConfig(201, Map.of("net99999999999", "virtio=BC:24:11:00:C9:00"), "").networkDevices()).isEmpty();
+    }
+
+    @Test
     void parsesMappingEntries()
     {
         PciMapEntry entry = PciMapEntry.parse("node=pve,path=0000:06:00.0,id=10de:1eb8,iommugroup=40,subsystem-id=10de:12a2");

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -108,7 +110,7 @@ public final class KubernetesApi
     public List<Node> nodes()
             throws KubernetesApiException
     {
-        return call("list Nodes", () -> client.nodes().list().getItems());
+        return call("list Nodes", () -> named(client.nodes().list(), false));
     }
 
     /**
@@ -134,7 +136,7 @@ public final class KubernetesApi
     {
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName);
         labelSelector.ifPresent(options::withLabelSelector);
-        return call("list the pods on " + nodeName, () -> client.pods().inAnyNamespace().list(options.build()).getItems());
+        return call("list the pods on " + nodeName, () -> named(client.pods().inAnyNamespace().list(options.build()), true));
     }
 
     /**
@@ -159,7 +161,7 @@ public final class KubernetesApi
             return podsOn(nodeName, Optional.of(labelSelector));
         }
         ListOptionsBuilder options = new ListOptionsBuilder().withFieldSelector("spec.nodeName=" + nodeName).withLabelSelector(labelSelector);
-        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> client.pods().inNamespace(namespace.get()).list(options.build()).getItems());
+        return call("list the pods on " + nodeName + " in namespace " + namespace.get(), () -> named(client.pods().inNamespace(namespace.get()).list(options.build()), true));
     }
 
     /**
@@ -280,6 +282,19 @@ public final class KubernetesApi
             return new KubernetesApiException(what + ": HTTP " + e.getCode() + ": " + message, e.getCode(), e);
         }
         return new KubernetesApiException(what + ": cannot reach the Kubernetes API at " + server() + ": " + rootMessage(e), 0, e);
+    }
+
+    /**
+     * The listed objects that have a name (and a namespace, for namespaced kinds), as every object
+     * from an API server has: the rest of the agent can rely on it. An answer without a body lists
+     * nothing.
+     */
+    private static <T extends HasMetadata> List<T> named(KubernetesResourceList<T> list, boolean namespaced)
+    {
+        return list == null || list.getItems() == null ? List.of() : list.getItems().stream()
+                .filter(item -> item != null && item.getMetadata() != null && item.getMetadata().getName() != null
+                        && (!namespaced || item.getMetadata().getNamespace() != null))
+                .toList();
     }
 
     private static String statusMessage(String body)

@@ -108,9 +108,9 @@ public final class KubernetesCollector
 
     private long amount(Map<String, Quantity> quantities)
     {
-        if (quantities == null || !quantities.containsKey(gpuResource)) {
+        if (quantities == null) {
             return 0;
         }
-        return quantities.get(gpuResource).getNumericalAmount().setScale(0, RoundingMode.FLOOR).longValue();
+        return Pods.wholeAmount(quantities.get(gpuResource), RoundingMode.FLOOR);
     }
 }

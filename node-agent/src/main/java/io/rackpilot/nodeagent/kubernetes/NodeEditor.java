@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.rackpilot.nodeagent.kubernetes.NodeState.Taint;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,10 +100,20 @@ public final class NodeEditor
         List<Taint> taints = new ArrayList<>();
         if (spec != null && spec.getTaints() != null) {
             for (io.fabric8.kubernetes.api.model.Taint taint : spec.getTaints()) {
-                taints.add(new Taint(taint.getKey(), taint.getValue(), taint.getEffect(), taint.getTimeAdded()));
+                // the API server refuses a taint without key or effect: none comes from one
+                if (taint != null && taint.getKey() != null && taint.getEffect() != null) {
+                    taints.add(new Taint(taint.getKey(), taint.getValue(), taint.getEffect(), taint.getTimeAdded()));
+                }
             }
         }
-        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        Map<String, String> labels = new HashMap<>();
+        if (node.getMetadata() != null && node.getMetadata().getLabels() != null) {
+            node.getMetadata().getLabels().forEach((key, value) -> {
+                if (key != null && value != null) {
+                    labels.put(key, value);
+                }
+            });
+        }
         boolean unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
         return new NodeState(taints, labels, unschedulable);
     }

@@ -71,21 +71,26 @@ public final class Pods
         }
         long containers = 0;
         for (Container container : list(pod.getSpec().getContainers())) {
-            containers += amount(container.getResources(), resource);
+            if (container != null) {
+                containers = saturatedSum(containers, amount(container.getResources(), resource));
+            }
         }
         long sidecars = 0;
         long initialising = 0;
         for (Container container : list(pod.getSpec().getInitContainers())) {
+            if (container == null) {
+                continue;
+            }
             long amount = amount(container.getResources(), resource);
             if (isSidecar(container)) {
-                sidecars += amount;
+                sidecars = saturatedSum(sidecars, amount);
                 initialising = Math.max(initialising, sidecars);
             }
             else {
-                initialising = Math.max(initialising, sidecars + amount);
+                initialising = Math.max(initialising, saturatedSum(sidecars, amount));
             }
         }
-        return Math.max(containers + sidecars, initialising);
+        return Math.max(saturatedSum(containers, sidecars), initialising);
     }
 
     private static boolean isSidecar(Container initContainer)
@@ -132,11 +137,39 @@ public final class Pods
 
     private static long quantity(Map<String, Quantity> quantities, String resource)
     {
-        if (quantities == null || !quantities.containsKey(resource)) {
+        if (quantities == null) {
             return 0;
         }
-        BigDecimal amount = quantities.get(resource).getNumericalAmount();
-        return amount.setScale(0, RoundingMode.CEILING).longValueExact();
+        return wholeAmount(quantities.get(resource), RoundingMode.CEILING);
+    }
+
+    /**
+     * A quantity as a whole number, rounded as asked; 0 when it is absent, negative or not a
+     * quantity at all, {@link Long#MAX_VALUE} when it is more (the API server validates
+     * quantities, so neither comes from one).
+     */
+    static long wholeAmount(Quantity quantity, RoundingMode rounding)
+    {
+        if (quantity == null) {
+            return 0;
+        }
+        BigDecimal amount;
+        try {
+            amount = quantity.getNumericalAmount().setScale(0, rounding);
+        }
+        catch (IllegalArgumentException | ArithmeticException e) {
+            return 0;
+        }
+        if (amount.signum() <= 0) {
+            return 0;
+        }
+        return amount.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : amount.longValue();
+    }
+
+    private static long saturatedSum(long left, long right)
+    {
+        long sum = left + right;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static <T> List<T> list(List<T> values)

@@ -315,10 +315,18 @@ public final class PlanValidator
                 return;
             }
             long given = 0;
+            boolean uncountable = false;
             for (VirtualMachine vm : spec.vms()) {
-                given = Math.addExact(given, vm.memory().bytes());
+                if (given > Long.MAX_VALUE - vm.memory().bytes()) {
+                    uncountable = true;
+                    break;
+                }
+                given += vm.memory().bytes();
             }
-            if (given > installed.get().bytes()) {
+            if (uncountable) {
+                warning("spec.host.memory", "the VMs are given more than " + Long.MAX_VALUE + " bytes of memory together, more than the host's " + installed.get());
+            }
+            else if (given > installed.get().bytes()) {
                 warning("spec.host.memory", "the VMs are given " + DataSize.ofBytes(given) + " of memory, more than the host's " + installed.get()
                         + " (over-committed by " + DataSize.ofBytes(given - installed.get().bytes()) + ")");
             }

@@ -418,6 +418,29 @@ class TestPlanValidator
     }
 
     @Test
+    void memoryTooLargeToAddUpIsAWarningNotACrash()
+    {
+        // found by TestPlanValidatorFuzzing: the sum overflowed and Math.addExact threw ArithmeticException
+        PlanValidation validation = validate("""
+                apiVersion: rackpilot.io/v1
+                kind: HomelabPlan
+                metadata: {name: a}
+                spec:
+                  host: {name: pve, address: 192.168.1.127, memory: 1GiB}
+                  vms:
+                    - {vmid: 100, name: a, cores: 1, memory: 8000PiB, role: gateway}
+                    - {vmid: 101, name: b, cores: 1, memory: 8000PiB, role: gateway}
+                """);
+
+        assertThat(validation.valid()).isTrue();
+        assertThat(validation.warnings()).singleElement().satisfies(warning -> {
+            assertThat(warning.line()).isEqualTo(5);
+            assertThat(warning.field()).isEqualTo("spec.host.memory");
+            assertThat(warning.message()).isEqualTo("the VMs are given more than 9223372036854775807 bytes of memory together, more than the host's 1GiB");
+        });
+    }
+
+    @Test
     void aKubernetesNodeWithNeitherUuidNorIpIsAWarning()
     {
         PlanValidation validation = validate(replaceLine(PLAN, 35, "      # no ip"));
