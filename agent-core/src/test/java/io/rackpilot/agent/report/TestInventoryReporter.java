@@ -4,16 +4,14 @@ import io.rackpilot.agent.inventory.CollectorObserver;
 import io.rackpilot.agent.inventory.InventoryCollection;
 import io.rackpilot.agent.inventory.InventoryCollector;
 import io.rackpilot.common.protocol.Timestamps;
+import io.rackpilot.common.testing.TestingClock;
 import io.rackpilot.proto.v1.AgentMessage;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.SystemInfo;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -30,7 +28,7 @@ class TestInventoryReporter
     void aReportIsStampedWithTheStartOfItsCollectionSoNothingInItIsOlderThanItsStamp()
             throws Exception
     {
-        SteppingClock clock = new SteppingClock(START);
+        TestingClock clock = new TestingClock(START);
         // a slow collector: the machine's state is read at the start, the collection ends 20 s later
         InventoryCollector slow = new InventoryCollector()
         {
@@ -70,40 +68,6 @@ class TestInventoryReporter
         }
         finally {
             thread.shutdownNow();
-        }
-    }
-
-    private static final class SteppingClock
-            extends Clock
-    {
-        private volatile Instant now;
-
-        SteppingClock(Instant now)
-        {
-            this.now = now;
-        }
-
-        void advance(Duration duration)
-        {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone()
-        {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone)
-        {
-            return this;
-        }
-
-        @Override
-        public Instant instant()
-        {
-            return now;
         }
     }
 }

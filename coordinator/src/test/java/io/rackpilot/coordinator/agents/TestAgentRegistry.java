@@ -3,7 +3,7 @@ package io.rackpilot.coordinator.agents;
 import io.grpc.Status;
 import io.rackpilot.coordinator.store.InMemoryStore;
 import io.rackpilot.coordinator.testing.RecordingConnection;
-import io.rackpilot.coordinator.testing.TestingClock;
+import io.rackpilot.common.testing.TestingClock;
 import io.rackpilot.proto.v1.AgentInfo;
 import io.rackpilot.proto.v1.AgentState;
 import io.rackpilot.proto.v1.Hello;

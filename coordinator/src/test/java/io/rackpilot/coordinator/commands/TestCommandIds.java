@@ -1,6 +1,6 @@
 package io.rackpilot.coordinator.commands;
 
-import io.rackpilot.coordinator.testing.TestingClock;
+import io.rackpilot.common.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.rackpilot.coordinator.agents.AgentRegistry;
 import io.rackpilot.coordinator.agents.AgentSession;
 import io.rackpilot.coordinator.store.InMemoryStore;
 import io.rackpilot.coordinator.testing.RecordingConnection;
-import io.rackpilot.coordinator.testing.TestingClock;
+import io.rackpilot.common.testing.TestingClock;
 import io.rackpilot.proto.v1.Action;
 import io.rackpilot.proto.v1.CommandRecord;
 import io.rackpilot.proto.v1.CommandResult;

@@ -4,7 +4,7 @@ import io.rackpilot.common.protocol.Timestamps;
 import io.rackpilot.coordinator.reconcile.Homelabs;
 import io.rackpilot.coordinator.store.InMemoryStore;
 import io.rackpilot.coordinator.store.Store;
-import io.rackpilot.coordinator.testing.TestingClock;
+import io.rackpilot.common.testing.TestingClock;
 import io.rackpilot.proto.v1.PlanRevision;
 import org.junit.jupiter.api.Test;
 

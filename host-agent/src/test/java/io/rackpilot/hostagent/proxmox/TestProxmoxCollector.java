@@ -1,6 +1,7 @@
 package io.rackpilot.hostagent.proxmox;
 
 import io.rackpilot.common.protocol.Timestamps;
+import io.rackpilot.common.testing.TestingClock;
 import io.rackpilot.proto.v1.Inventory;
 import io.rackpilot.proto.v1.ProxmoxInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -14,11 +15,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +32,7 @@ final class TestProxmoxCollector
     Path directory;
 
     private SimulatedProxmox proxmox;
-    private final SteppingClock clock = new SteppingClock(START);
+    private final TestingClock clock = new TestingClock(START);
 
     @BeforeEach
     void start()
@@ -108,39 +106,5 @@ final class TestProxmoxCollector
         Inventory.Builder inventory = Inventory.newBuilder();
         collector.collect(inventory);
         return inventory.getProxmox();
-    }
-
-    private static final class SteppingClock
-            extends Clock
-    {
-        private Instant now;
-
-        SteppingClock(Instant now)
-        {
-            this.now = now;
-        }
-
-        void advance(Duration duration)
-        {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone()
-        {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone)
-        {
-            return this;
-        }
-
-        @Override
-        public Instant instant()
-        {
-            return now;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.rackpilot.coordinator.testing;
+package io.rackpilot.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
