@@ -161,12 +161,16 @@ final class TestCommandDecodingFuzzing
         NeverFiringTimer()
         {
             super(0);
+            setRemoveOnCancelPolicy(true);
         }
 
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit)
         {
-            return null;
+            // a timeout that is cancelled before it could fire: the executor may cancel it again
+            ScheduledFuture<?> never = super.schedule(() -> {}, 1, TimeUnit.DAYS);
+            never.cancel(false);
+            return never;
         }
     }
 }
